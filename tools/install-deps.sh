@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian package that the build, the tests and the benchmarks
+# need. Idempotent and quiet: when everything is there it prints nothing and
+# touches nothing. Called by every make target that needs packages.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libuv1-dev            # event loop, one uv_loop_t per reactor
+  node-llhttp           # HTTP/1.1 parser, compiled as C from its sources
+  android-libboringssl-dev  # TLS, SHA-256, HMAC, CSPRNG
+  libsimdjson-dev       # JSON parsing (on-demand)
+  librocksdb-dev        # storage
+  libxxhash-dev         # hash tables and shard hashing
+  libargon2-dev         # password hashing
+  libtomlplusplus-dev   # config file
+  libcli11-dev          # command-line flags
+  libgtest-dev libgmock-dev  # tests
+  libbenchmark-dev      # micro-benchmarks
+  wrk nginx-light       # load generator and the side-by-side baseline
+  curl jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The nginx package starts a system service on install; the benchmark runs its
+# own private instance, so the system one is stopped (it is not needed).
+if printf '%s\n' "${missing[@]}" | grep -q '^nginx'; then
+  (command -v systemctl >/dev/null && $SUDO systemctl stop nginx 2>/dev/null) || \
+    (command -v service >/dev/null && $SUDO service nginx stop >/dev/null 2>&1) || true
+fi
