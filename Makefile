@@ -1,0 +1,42 @@
+# Thin wrapper around CMake. Every target that needs packages installs them
+# first (tools/install-deps.sh is quiet and quick when all is there).
+JOBS      ?= $(shell nproc)
+BUILD     ?= build
+ASAN_BUILD ?= build-asan
+DATA_DIR  ?= ./data
+CMAKE_FLAGS ?=
+
+.PHONY: all build run test test-release test-asan bench deps clean
+
+all: build
+
+deps:
+	@bash tools/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Starts the server with its embedded defaults: RocksDB under ./data, a
+# generated development certificate, and (once) a bootstrapped "Acme Corp"
+# whose administrator password is printed here.
+run: build
+	@bash tools/run-dev.sh $(BUILD) $(DATA_DIR)
+
+test: test-release test-asan
+
+test-release: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole test suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLARIBI_SANITIZE=ON -DCLARIBI_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

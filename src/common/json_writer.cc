@@ -1,0 +1,113 @@
+#include "common/json_writer.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "common/time_util.h"
+
+namespace claribi {
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+  separate();
+  append_quoted(out_, k);
+  out_.push_back(':');
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(int64_t v) {
+  separate();
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, size_t(r.ptr - buf));
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(uint64_t v) {
+  separate();
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, size_t(r.ptr - buf));
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(double v) {
+  separate();
+  if (!std::isfinite(v)) {  // JSON has no NaN/Infinity
+    out_.append("null");
+    return *this;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, size_t(r.ptr - buf));
+  return *this;
+}
+
+JsonWriter& JsonWriter::timestamp_or_null(int64_t t) {
+  if (t == 0) return null();
+  separate();
+  char buf[kIso8601Len];
+  out_.push_back('"');
+  out_.append(buf, format_iso8601(t, buf));
+  out_.push_back('"');
+  return *this;
+}
+
+namespace {
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t min;
+  if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
+  else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
+  else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  uint32_t cp = c & (0xFF >> (n + 1));
+  for (size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+}  // namespace
+
+void JsonWriter::append_quoted(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;  // start of the current run of bytes that need no escaping
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++i; continue; }
+    if (c >= 0x80) {
+      size_t n = utf8_sequence_length(s, i);
+      if (n != 0) { i += n; continue; }
+    }
+    out.append(s.data() + run, i - run);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out.append(esc, 6);
+        } else {
+          out.append("\xEF\xBF\xBD");  // invalid UTF-8 byte -> U+FFFD
+        }
+    }
+    ++i;
+    run = i;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+}  // namespace claribi

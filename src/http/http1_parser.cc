@@ -1,0 +1,301 @@
+#include "http/http1_parser.h"
+
+#include <cstring>
+
+namespace claribi::http {
+
+namespace {
+constexpr size_t kInitialCapacity = 4096;
+constexpr size_t kMinRead = 2048;
+
+Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
+
+Method to_method(uint8_t m) {
+  switch (m) {
+    case HTTP_GET: return Method::kGet;
+    case HTTP_HEAD: return Method::kHead;
+    case HTTP_POST: return Method::kPost;
+    case HTTP_PUT: return Method::kPut;
+    case HTTP_PATCH: return Method::kPatch;
+    case HTTP_DELETE: return Method::kDelete;
+    case HTTP_OPTIONS: return Method::kOptions;
+    default: return Method::kOther;
+  }
+}
+
+bool contains_token_ci(std::string_view v, std::string_view token) {
+  for (size_t i = 0; i + token.size() <= v.size(); ++i)
+    if (iequals(v.substr(i, token.size()), token)) return true;
+  return false;
+}
+}  // namespace
+
+const llhttp_settings_t& Http1Parser::settings() {
+  static const llhttp_settings_t s = [] {
+    llhttp_settings_t st;
+    llhttp_settings_init(&st);
+    st.on_message_begin = &Http1Parser::on_message_begin;
+    st.on_url = &Http1Parser::on_url;
+    st.on_url_complete = &Http1Parser::on_url_complete;
+    st.on_header_field = &Http1Parser::on_header_field;
+    st.on_header_field_complete = &Http1Parser::on_header_field_complete;
+    st.on_header_value = &Http1Parser::on_header_value;
+    st.on_header_value_complete = &Http1Parser::on_header_value_complete;
+    st.on_headers_complete = &Http1Parser::on_headers_complete;
+    st.on_body = &Http1Parser::on_body;
+    st.on_message_complete = &Http1Parser::on_message_complete;
+    return st;
+  }();
+  return s;
+}
+
+Http1Parser::Http1Parser(const Limits& limits, BodyLimitFn body_limit)
+    : limits_(limits), body_limit_fn_(std::move(body_limit)) {
+  llhttp_init(&parser_, HTTP_REQUEST, &settings());
+  parser_.data = this;
+}
+
+char* Http1Parser::write_ptr(size_t* avail) {
+  // Compact: drop bytes of requests already answered. Only between requests
+  // handed out (never while a Request view is live: the caller reads only
+  // after next() returned kNeedMore).
+  if (msg_start_ > 0) {
+    size_t keep = size_ - msg_start_;
+    if (keep > 0) std::memmove(buf_.get(), buf_.get() + msg_start_, keep);
+    auto shift = [&](Span& s) { if (s.off >= msg_start_) s.off -= uint32_t(msg_start_); };
+    if (in_message_) {
+      shift(url_);
+      for (int i = 0; i < header_count_; ++i) {
+        shift(headers_[i].name);
+        shift(headers_[i].value);
+      }
+      shift(body_);
+    }
+    parsed_ -= msg_start_;
+    size_ = keep;
+    msg_start_ = 0;
+  }
+  size_t free_bytes = cap_ > size_ + kBodyPadding ? cap_ - size_ - kBodyPadding : 0;
+  if (free_bytes < kMinRead) {
+    // Never grow past what one request may need: the limits decide, and the
+    // parser reports 431/413 before that.
+    size_t max_cap = limits_.max_head_bytes + (body_limit_ > limits_.max_body_bytes ? body_limit_ : limits_.max_body_bytes) + kBodyPadding + kMinRead;
+    size_t new_cap = cap_ == 0 ? kInitialCapacity : cap_ * 2;
+    while (new_cap < size_ + kBodyPadding + kMinRead) new_cap *= 2;
+    if (new_cap > max_cap) new_cap = max_cap > size_ + kBodyPadding + kMinRead ? max_cap : size_ + kBodyPadding + kMinRead;
+    std::unique_ptr<char[]> nb(new char[new_cap]);
+    if (size_ > 0) std::memcpy(nb.get(), buf_.get(), size_);
+    buf_ = std::move(nb);
+    cap_ = new_cap;
+    free_bytes = cap_ - size_ - kBodyPadding;
+  }
+  *avail = free_bytes;
+  return buf_.get() + size_;
+}
+
+void Http1Parser::commit(size_t n) { size_ += n; }
+
+void Http1Parser::shrink_if_idle() {
+  if (size_ == msg_start_ && !in_message_ && !paused_ && cap_ > kInitialCapacity) {
+    buf_.reset();
+    cap_ = size_ = parsed_ = msg_start_ = 0;
+  }
+}
+
+bool Http1Parser::take_expect_continue() {
+  bool v = expect_continue_;
+  expect_continue_ = false;
+  return v;
+}
+
+void Http1Parser::start_message() {
+  url_ = {};
+  header_count_ = 0;
+  in_field_ = in_value_ = in_url_ = false;
+  head_done_ = false;
+  chunked_ = false;
+  expect_continue_ = false;
+  body_ = {};
+  body_copy_.clear();
+  body_limit_ = limits_.max_body_bytes;
+  body_bytes_ = 0;
+}
+
+int Http1Parser::fail(ErrorCode code, const char* detail) {
+  failed_ = true;
+  error_ = code;
+  error_detail_ = detail;
+  return HPE_USER;
+}
+
+bool Http1Parser::head_too_large(const char* at_end) const {
+  return size_t(at_end - buf_.get()) - msg_start_ > limits_.max_head_bytes;
+}
+
+int Http1Parser::on_message_begin(llhttp_t* p) {
+  Http1Parser* s = self(p);
+  s->start_message();
+  s->in_message_ = true;
+  return 0;
+}
+
+int Http1Parser::on_url(llhttp_t* p, const char* at, size_t len) {
+  Http1Parser* s = self(p);
+  if (!s->in_url_) {
+    s->in_url_ = true;
+    s->url_.off = uint32_t(at - s->buf_.get());
+  }
+  s->url_.len += uint32_t(len);
+  if (s->head_too_large(at + len)) return s->fail(ErrorCode::kRequestHeaderFieldsTooLarge, "The request line and headers exceed the limit.");
+  return 0;
+}
+
+int Http1Parser::on_url_complete(llhttp_t* p) {
+  self(p)->in_url_ = false;
+  return 0;
+}
+
+int Http1Parser::on_header_field(llhttp_t* p, const char* at, size_t len) {
+  Http1Parser* s = self(p);
+  if (!s->in_field_) {
+    if (s->header_count_ >= kMaxHeaders) return s->fail(ErrorCode::kRequestHeaderFieldsTooLarge, "Too many header fields.");
+    s->in_field_ = true;
+    HeaderSpan& h = s->headers_[s->header_count_++];
+    h = HeaderSpan{};
+    h.name.off = uint32_t(at - s->buf_.get());
+  }
+  s->headers_[s->header_count_ - 1].name.len += uint32_t(len);
+  if (s->head_too_large(at + len)) return s->fail(ErrorCode::kRequestHeaderFieldsTooLarge, "The request line and headers exceed the limit.");
+  return 0;
+}
+
+int Http1Parser::on_header_field_complete(llhttp_t* p) {
+  self(p)->in_field_ = false;
+  return 0;
+}
+
+int Http1Parser::on_header_value(llhttp_t* p, const char* at, size_t len) {
+  Http1Parser* s = self(p);
+  if (s->header_count_ == 0) return 0;
+  HeaderSpan& h = s->headers_[s->header_count_ - 1];
+  if (!s->in_value_) {
+    s->in_value_ = true;
+    h.value.off = uint32_t(at - s->buf_.get());
+  }
+  h.value.len += uint32_t(len);
+  if (s->head_too_large(at + len)) return s->fail(ErrorCode::kRequestHeaderFieldsTooLarge, "The request line and headers exceed the limit.");
+  return 0;
+}
+
+int Http1Parser::on_header_value_complete(llhttp_t* p) {
+  self(p)->in_value_ = false;
+  return 0;
+}
+
+void Http1Parser::build_head() {
+  const char* base = buf_.get();
+  req_.method = to_method(parser_.method);
+  req_.method_text = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+  req_.target = std::string_view(base + url_.off, url_.len);
+  size_t q = req_.target.find('?');
+  req_.path = req_.target.substr(0, q);
+  req_.query = q == std::string_view::npos ? std::string_view() : req_.target.substr(q + 1);
+  req_.header_count = header_count_;
+  for (int i = 0; i < header_count_; ++i) {
+    req_.headers[i].name = std::string_view(base + headers_[i].name.off, headers_[i].name.len);
+    // Trailing whitespace of a value is not part of it (RFC 9110 §5.5).
+    std::string_view v(base + headers_[i].value.off, headers_[i].value.len);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    req_.headers[i].value = v;
+  }
+  req_.http_major = parser_.http_major;
+  req_.http_minor = parser_.http_minor;
+  req_.body = {};
+}
+
+int Http1Parser::on_headers_complete(llhttp_t* p) {
+  Http1Parser* s = self(p);
+  s->head_done_ = true;
+  s->build_head();
+  s->chunked_ = (p->flags & F_CHUNKED) != 0;
+  if (s->body_limit_fn_) s->body_limit_ = s->body_limit_fn_(s->req_);
+  if ((p->flags & F_CONTENT_LENGTH) && p->content_length > s->body_limit_) {
+    return s->fail(ErrorCode::kPayloadTooLarge, "The request body exceeds the limit.");
+  }
+  bool has_body = s->chunked_ || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
+  std::string_view expect = s->req_.header("expect");
+  if (has_body && !expect.empty() && contains_token_ci(expect, "100-continue")) {
+    s->expect_continue_ = true;
+  }
+  return 0;
+}
+
+int Http1Parser::on_body(llhttp_t* p, const char* at, size_t len) {
+  Http1Parser* s = self(p);
+  s->expect_continue_ = false;  // the body is arriving anyway
+  s->body_bytes_ += len;
+  if (s->body_bytes_ > s->body_limit_) return s->fail(ErrorCode::kPayloadTooLarge, "The request body exceeds the limit.");
+  if (s->chunked_) {
+    s->body_copy_.append(at, len);
+  } else {
+    if (s->body_.len == 0) s->body_.off = uint32_t(at - s->buf_.get());
+    s->body_.len += uint32_t(len);
+  }
+  return 0;
+}
+
+int Http1Parser::on_message_complete(llhttp_t* p) {
+  Http1Parser* s = self(p);
+  s->in_message_ = false;
+  return HPE_PAUSED;
+}
+
+Http1Parser::State Http1Parser::next() {
+  if (failed_) return State::kError;
+  if (paused_) {
+    paused_ = false;
+    llhttp_resume(&parser_);
+    msg_start_ = parsed_;
+  }
+  while (parsed_ < size_) {
+    const char* start = buf_.get() + parsed_;
+    llhttp_errno_t err = llhttp_execute(&parser_, start, size_ - parsed_);
+    if (err == HPE_OK) {
+      parsed_ = size_;
+      break;
+    }
+    if (err == HPE_PAUSED) {
+      parsed_ = size_t(llhttp_get_error_pos(&parser_) - buf_.get());
+      paused_ = true;
+      // The head views were built at headers-complete; the buffer has not
+      // moved since (compaction happens only in write_ptr, between reads).
+      build_head();
+      if (chunked_) {
+        // Keep padding readable after the reassembled body too.
+        body_copy_.reserve(body_copy_.size() + kBodyPadding);
+        req_.body = body_copy_;
+      } else {
+        req_.body = std::string_view(buf_.get() + body_.off, body_.len);
+      }
+      req_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+      return State::kRequest;
+    }
+    if (!failed_) {
+      failed_ = true;
+      error_ = ErrorCode::kBadRequest;
+      error_detail_ = llhttp_get_error_reason(&parser_);
+      if (error_detail_ == nullptr) error_detail_ = "Malformed HTTP request.";
+    }
+    return State::kError;
+  }
+  // Before a request line even ends, the head may already be too large.
+  if (in_message_ && !head_done_ && size_ - msg_start_ > limits_.max_head_bytes) {
+    fail(ErrorCode::kRequestHeaderFieldsTooLarge, "The request line and headers exceed the limit.");
+    return State::kError;
+  }
+  // Nothing of a new message buffered: start the next one at the end.
+  if (!in_message_) msg_start_ = parsed_;
+  return State::kNeedMore;
+}
+
+}  // namespace claribi::http

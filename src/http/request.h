@@ -1,0 +1,61 @@
+// Request: one parsed HTTP request as views into the connection's read
+// buffer (no copies of the head). Views are valid only while the handler runs
+// synchronously; a handler that answers later must copy what it needs first.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace claribi::http {
+
+enum class Method : uint8_t { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther, kCount };
+
+std::string_view method_name(Method m);
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+inline constexpr int kMaxHeaders = 64;
+
+bool iequals(std::string_view a, std::string_view b);
+
+struct Request {
+  Method method = Method::kOther;
+  std::string_view method_text;
+  std::string_view target;  // as sent: path and query
+  std::string_view path;    // target up to '?'
+  std::string_view query;   // after '?', without it; empty when none
+  Header headers[kMaxHeaders];
+  int header_count = 0;
+  std::string_view body;
+  uint8_t http_major = 1;
+  uint8_t http_minor = 1;
+  bool keep_alive = true;
+
+  // Facts of the transport, filled in by the connection.
+  bool secure = false;             // arrived over TLS or from a trusted proxy with X-Forwarded-Proto: https
+  std::string_view client_address; // peer IP, or the X-Forwarded-For last hop for a trusted proxy
+  std::string_view request_id;     // echoed or generated
+
+  // First header with this name (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const {
+    for (int i = 0; i < header_count; ++i)
+      if (iequals(headers[i].name, name)) return headers[i].value;
+    return {};
+  }
+  bool has_header(std::string_view name) const {
+    for (int i = 0; i < header_count; ++i)
+      if (iequals(headers[i].name, name)) return true;
+    return false;
+  }
+};
+
+// Raw (still percent-encoded) value of a query parameter; nullopt-like false
+// when absent. Looks at the first occurrence only.
+bool query_param(std::string_view query, std::string_view name, std::string_view* value);
+// Percent-decodes a query component ('+' is a space) into out; false on a bad escape.
+bool url_decode(std::string_view in, std::string* out);
+
+}  // namespace claribi::http

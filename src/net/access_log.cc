@@ -1,0 +1,91 @@
+#include "net/access_log.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+
+#include "common/time_util.h"
+
+namespace claribi::net {
+
+AccessLogWriter::AccessLogWriter(int fd) : fd_(fd), thread_([this] { run(); }) {}
+
+AccessLogWriter::~AccessLogWriter() { stop(); }
+
+void AccessLogWriter::submit(std::string& buf) {
+  if (buf.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_.empty()) {
+      pending_.swap(buf);
+    } else {
+      pending_.append(buf);
+    }
+  }
+  buf.clear();
+  cv_.notify_one();
+}
+
+void AccessLogWriter::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AccessLogWriter::run() {
+  std::string out;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      out.swap(pending_);
+      if (out.empty() && stopping_) return;
+    }
+    size_t off = 0;
+    while (off < out.size()) {
+      ssize_t n = ::write(fd_, out.data() + off, out.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        break;  // nowhere to log the failure of the log; drop the lines
+      }
+      off += size_t(n);
+    }
+    out.clear();
+  }
+}
+
+void AccessLogBuffer::append(std::string_view method, std::string_view path, int status,
+                             size_t bytes, uint64_t micros, std::string_view request_id,
+                             std::string_view client) {
+  char num[24];
+  char ts[kIso8601Len];
+  buf_.append(ts, format_iso8601(unix_now(), ts));
+  buf_.push_back(' ');
+  buf_.append(client.empty() ? std::string_view("-") : client);
+  buf_.push_back(' ');
+  buf_.append(method);
+  buf_.push_back(' ');
+  // Paths are printed as received, minus anything that could split the line.
+  for (char c : path) buf_.push_back((c == '\n' || c == '\r' || c == ' ') ? '_' : c);
+  buf_.push_back(' ');
+  buf_.append(num, size_t(std::to_chars(num, num + sizeof num, status).ptr - num));
+  buf_.push_back(' ');
+  buf_.append(num, size_t(std::to_chars(num, num + sizeof num, bytes).ptr - num));
+  buf_.push_back(' ');
+  buf_.append(num, size_t(std::to_chars(num, num + sizeof num, micros).ptr - num));
+  buf_.append("us ");
+  buf_.append(request_id);
+  buf_.push_back('\n');
+  if (buf_.size() > 32 * 1024) flush();
+}
+
+void AccessLogBuffer::flush() {
+  if (writer_ != nullptr && !buf_.empty()) writer_->submit(buf_);
+}
+
+}  // namespace claribi::net

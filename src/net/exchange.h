@@ -1,0 +1,70 @@
+// Exchange: one request and its response as the connection tracks them.
+// The handler fills response() and calls finish(), either before handle()
+// returns or later on the same reactor thread (after work on the writer or
+// the worker pool). request() is valid only while handle() runs; whatever an
+// asynchronous handler needs later it copies first. Exchanges are pooled per
+// reactor, so their response buffers are reused from request to request.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "http/request.h"
+#include "http/response.h"
+
+namespace claribi::net {
+
+class Connection;
+class Reactor;
+
+class Exchange {
+ public:
+  const http::Request& request() const { return *request_; }
+  http::Response& response() { return response_; }
+  Reactor& reactor() const { return *reactor_; }
+  // Request id and client address stay valid until finish().
+  std::string_view request_id() const { return {request_id_, request_id_len_}; }
+  std::string_view client_address() const { return {client_address_, client_address_len_}; }
+  // Access-Control-* lines for the response; must outlive the exchange
+  // (CorsPolicy renders them once at start).
+  void set_cors(std::string_view lines) { cors_ = lines; }
+  // The response is complete. Exactly once, on the reactor thread.
+  void finish();
+
+ private:
+  friend class Connection;
+  friend class Reactor;
+  void reset();
+
+  Connection* conn_ = nullptr;
+  Reactor* reactor_ = nullptr;
+  const http::Request* request_ = nullptr;
+  http::Response response_;
+  std::string_view cors_;
+  bool done_ = false;
+  bool head_only_ = false;
+  bool keep_alive_ = true;
+  bool keep_alive_header_ = false;
+  uint64_t start_ns_ = 0;
+  char request_id_[64];
+  uint8_t request_id_len_ = 0;
+  char client_address_[64];
+  uint8_t client_address_len_ = 0;
+  // For the access log (truncated copies, as the request views do not last).
+  char method_[8];
+  uint8_t method_len_ = 0;
+  char path_[120];
+  uint8_t path_len_ = 0;
+  Exchange* next_free_ = nullptr;
+};
+
+// What the connection hands requests to (the api pipeline implements it).
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Body limit for a request whose head just arrived (413 above it).
+  virtual size_t body_limit(const http::Request& head) const = 0;
+  virtual void handle(Exchange& ex) = 0;
+};
+
+}  // namespace claribi::net

@@ -1,0 +1,152 @@
+// Reactor: one thread, one uv_loop_t, its own SO_REUSEPORT listeners (TLS
+// and plain), its own Date cache, exchange pool and access-log buffer. Other
+// threads reach it only through post(). Share nothing between reactors
+// except what is read-mostly (the SSL_CTX, the request handler, the indexes).
+#pragma once
+
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "http/date_cache.h"
+#include "http/http1_parser.h"
+#include "net/access_log.h"
+#include "net/exchange.h"
+
+namespace claribi::net {
+
+struct NetOptions {
+  int threads = 1;
+  int64_t max_connections = 10000;
+  http::Http1Parser::Limits limits;
+  uint64_t header_timeout_ms = 10000;
+  uint64_t idle_timeout_ms = 60000;
+  size_t max_pipelined = 32;
+  bool pin_threads = false;
+  // Whether a peer on the plain listener is a trusted proxy (checked once
+  // per connection).
+  std::function<bool(const sockaddr*)> is_trusted_proxy;
+  AccessLogMode access_log = AccessLogMode::kAll;
+  uint32_t access_log_sample_every = 100;
+};
+
+// State all reactors share.
+struct NetShared {
+  std::atomic<int64_t> connections{0};
+  std::atomic<uint64_t> requests{0};
+};
+
+class Connection;
+
+class Reactor {
+ public:
+  enum class ListenerKind : uint8_t { kTls, kPlain };
+
+  Reactor(int index, const NetOptions& opts, NetShared& shared, RequestHandler& handler,
+          SSL_CTX* tls, AccessLogWriter* log_writer);
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  // Adopts an already listening socket (see open_listen_socket).
+  Status add_listener(int fd, ListenerKind kind);
+  // Runs the loop on a new thread.
+  void start();
+  void join();
+
+  // Runs fn on this reactor's thread. Thread-safe. After the reactor has
+  // stopped, fn is dropped (never run).
+  void post(std::function<void()> fn);
+  // Stop accepting, let in-flight requests finish, close idle connections;
+  // at the deadline close whatever is left. Thread-safe.
+  void begin_shutdown(uint64_t grace_ms);
+
+  // Called on the reactor thread: after each poll (the reactor is about to
+  // run callbacks) and before it blocks in poll again. The QSBR reader slot
+  // goes online/offline here.
+  void set_poll_hooks(std::function<void()> after_poll, std::function<void()> before_poll);
+  // Called on the reactor thread once a second, with the wall clock.
+  void add_tick(std::function<void(int64_t unix_now)> fn);
+
+  uv_loop_t* loop() { return &loop_; }
+  int index() const { return index_; }
+  const http::DateCache& date() const { return date_; }
+  static Reactor* current();
+
+  // Internal to the net layer.
+  Exchange* acquire_exchange();
+  void release_exchange(Exchange* ex);
+  const NetOptions& options() const { return opts_; }
+  NetShared& shared() { return shared_; }
+  RequestHandler& handler() { return handler_; }
+  SSL_CTX* tls() const { return tls_; }
+  AccessLogBuffer& access_log() { return access_log_; }
+  char* tls_read_buffer() { return tls_read_buf_; }
+  static constexpr size_t kTlsReadBufferSize = 64 * 1024;
+  uint64_t next_request_number() { return ++request_counter_; }
+  void connection_opened(Connection* c);
+  void connection_closed(Connection* c);
+  bool shutting_down() const { return shutting_down_; }
+  void exchange_dispatched() { ++outstanding_exchanges_; }
+  void exchange_completed();
+
+ private:
+  struct Listener {
+    uv_tcp_t handle;
+    Reactor* reactor;
+    ListenerKind kind;
+  };
+  static void on_connection(uv_stream_t* server, int status);
+  static void on_async(uv_async_t* h);
+  static void on_tick(uv_timer_t* t);
+  static void on_prepare(uv_prepare_t* h);
+  static void on_check(uv_check_t* h);
+  void run();
+  void do_shutdown(uint64_t grace_ms);
+  void maybe_finish_shutdown();
+  void close_all_handles();
+
+  int index_;
+  NetOptions opts_;
+  NetShared& shared_;
+  RequestHandler& handler_;
+  SSL_CTX* tls_;
+  uv_loop_t loop_;
+  uv_async_t async_;
+  uv_timer_t tick_timer_;
+  uv_timer_t flush_timer_;
+  uv_timer_t deadline_timer_;
+  uv_prepare_t prepare_;
+  uv_check_t check_;
+  std::vector<Listener*> listeners_;
+  std::thread thread_;
+  http::DateCache date_;
+  AccessLogBuffer access_log_;
+
+  std::mutex post_mu_;
+  std::vector<std::function<void()>> posted_;
+  bool stopped_ = false;  // guarded by post_mu_
+
+  std::function<void()> after_poll_;
+  std::function<void()> before_poll_;
+  std::vector<std::function<void(int64_t)>> ticks_;
+
+  Exchange* free_exchanges_ = nullptr;
+  size_t free_exchange_count_ = 0;
+  uint64_t request_counter_ = 0;
+  int64_t outstanding_exchanges_ = 0;
+  Connection* connections_ = nullptr;  // intrusive list
+  bool shutting_down_ = false;
+  bool handles_closed_ = false;
+  char tls_read_buf_[kTlsReadBufferSize];
+};
+
+}  // namespace claribi::net

@@ -1,0 +1,52 @@
+// TlsContext: the one SSL_CTX every reactor shares. TLS 1.2 and 1.3 only,
+// ALPN http/1.1, session resumption by tickets (keys made here and rotated
+// on a timer; the previous key still decrypts for one more period) and by
+// the server-side session cache for TLS 1.2 clients without tickets.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "common/status.h"
+
+namespace claribi::net {
+
+struct TlsOptions {
+  std::string cert_file;
+  std::string key_file;
+  bool session_tickets = true;
+};
+
+class TlsContext {
+ public:
+  static Result<std::unique_ptr<TlsContext>> Create(const TlsOptions& opts);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  SSL_CTX* ctx() const { return ctx_; }
+  // Makes a new ticket key current; the old one keeps decrypting until the
+  // next rotation. Thread-safe.
+  void rotate_ticket_key();
+
+ private:
+  TlsContext() = default;
+  struct TicketKey {
+    uint8_t name[16];
+    uint8_t aes_key[16];
+    uint8_t hmac_key[32];
+  };
+  static int ticket_callback(SSL* ssl, uint8_t* key_name, uint8_t* iv, EVP_CIPHER_CTX* cctx,
+                             HMAC_CTX* hctx, int encrypt);
+  SSL_CTX* ctx_ = nullptr;
+  std::mutex key_mu_;
+  TicketKey current_{};
+  TicketKey previous_{};
+  bool has_current_ = false;
+  bool has_previous_ = false;
+};
+
+}  // namespace claribi::net
