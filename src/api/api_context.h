@@ -1,0 +1,32 @@
+// ApiContext: the services a handler may use, built once by the server and
+// shared (read-mostly) by every reactor. Handlers reach storage only through
+// identity::IdentityService and the stores, never RocksDB.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "auth/jwt.h"
+#include "auth/password.h"
+#include "config/config.h"
+#include "http/cors.h"
+#include "identity/identity_index.h"
+#include "identity/identity_service.h"
+#include "limit/sliding_window_limiter.h"
+
+namespace claribi::api {
+
+class LastUsedRecorder;
+
+struct ApiContext {
+  const Config& config;
+  auth::JwtCodec jwt;
+  identity::IdentityIndex& index;
+  identity::IdentityService& identity;
+  limit::SlidingWindowLimiter& limiter;
+  LastUsedRecorder& last_used;
+  auth::Argon2Params argon2;
+  http::CorsPolicy cors;
+};
+
+}  // namespace claribi::api

@@ -1,0 +1,54 @@
+// Request bodies: Content-Type check (415), JSON parsing with simdjson
+// (400 invalid_json with the byte offset of the first error), and typed
+// field readers that collect every problem into one validation_error with
+// the `fields` map, the way DRF serializers report them.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/error.h"
+#include "http/request.h"
+#include "http/response.h"
+
+namespace claribi::api {
+
+// 0-based offset of the first JSON syntax error in text, or -1 if valid.
+int64_t json_error_offset(std::string_view text);
+
+// Parses the request body as a JSON object into *out. On failure renders the
+// §3 error into r and returns false. An empty body counts as {}.
+bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,
+                       simdjson::dom::object* out);
+
+// Reads fields of a parsed object, collecting errors.
+class FieldReader {
+ public:
+  explicit FieldReader(simdjson::dom::object obj) : obj_(obj) {}
+
+  bool has(std::string_view key) const;
+  // Strings are returned trimmed of nothing; lengths count bytes.
+  std::optional<std::string_view> string(std::string_view key, bool required, size_t max_len = 255,
+                                         bool allow_blank = false);
+  std::optional<std::string_view> nullable_string(std::string_view key, bool* is_null, size_t max_len = 255);
+  std::optional<int64_t> integer(std::string_view key, bool required, int64_t min, int64_t max);
+  std::optional<bool> boolean(std::string_view key, bool required);
+  // Raw element (any type), or nullopt when absent.
+  std::optional<simdjson::dom::element> element(std::string_view key) const;
+
+  void error(std::string field, std::string message) { errors_.add(std::move(field), std::move(message)); }
+  bool ok() const { return errors_.empty(); }
+  const http::FieldErrors& errors() const { return errors_; }
+  // Renders validation_error when there were problems; returns ok().
+  bool finish(http::Response& r);
+
+ private:
+  simdjson::dom::object obj_;
+  http::FieldErrors errors_;
+};
+
+}  // namespace claribi::api

@@ -1,0 +1,253 @@
+#include "api/pipeline.h"
+
+#include <charconv>
+
+#include "api/last_used.h"
+#include "auth/api_key.h"
+#include "common/time_util.h"
+#include "http/error.h"
+#include "net/reactor.h"
+
+namespace claribi::api {
+
+namespace {
+
+std::string_view bearer_token(std::string_view authorization, bool* malformed) {
+  *malformed = false;
+  if (authorization.size() < 7 || !http::iequals(authorization.substr(0, 7), "bearer ")) {
+    *malformed = true;
+    return {};
+  }
+  std::string_view t = authorization.substr(7);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  if (t.empty() || t.find(' ') != std::string_view::npos) *malformed = true;
+  return t;
+}
+
+void append_number(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, size_t(r.ptr - buf));
+}
+
+// §7 headers, appended to the response's extra headers.
+void add_limit_headers(http::Response& r, const limit::LimitDecision& d) {
+  std::string& h = r.extra_headers;
+  h.append("X-RateLimit-Limit: ");
+  append_number(h, d.limit);
+  h.append("\r\nX-RateLimit-Remaining: ");
+  append_number(h, d.remaining);
+  h.append("\r\nX-RateLimit-Reset: ");
+  append_number(h, d.reset_seconds);
+  h.append("\r\nRateLimit-Policy: \"default\";q=");
+  append_number(h, d.limit);
+  h.append(";w=60\r\nRateLimit: \"default\";r=");
+  append_number(h, d.remaining);
+  h.append(";t=");
+  append_number(h, d.reset_seconds);
+  h.append("\r\n");
+  if (!d.admitted) {
+    h.append("Retry-After: ");
+    append_number(h, d.retry_after_seconds);
+    h.append("\r\n");
+  }
+}
+
+int64_t monotonic_ms() { return int64_t(monotonic_ns() / 1000000); }
+
+}  // namespace
+
+simdjson::dom::parser& thread_json_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+Pipeline::Pipeline(ApiContext& app) : app_(app) {
+  auto rs = routes();
+  for (size_t i = 0; i < rs.size(); ++i) {
+    router_.add(rs[i].method, rs[i].pattern, int(i));
+    std::string_view method = http::method_name(rs[i].method);
+    // Plan overrides need the caller's plan; the route and default parts are
+    // resolved here, the plan part per request when plans are configured.
+    jwt_limits_.push_back(app_.config.jwt_limit_for("", rs[i].pattern, method));
+    key_limits_.push_back(app_.config.api_key_limit_for("", rs[i].pattern, method));
+  }
+}
+
+size_t Pipeline::body_limit(const http::Request&) const { return app_.config.http.max_body_bytes; }
+
+void Pipeline::handle(net::Exchange& ex) {
+  const http::Request& req = ex.request();
+  http::Response& res = ex.response();
+  std::string_view origin = req.header("origin");
+
+  http::Router::Match m = router_.match(req.method, req.path);
+  if (m.outcome == http::Router::Outcome::kNotFound) {
+    ex.set_cors(app_.cors.actual_headers(origin));
+    http::render_error(res, http::ErrorCode::kNotFound, "No API endpoint at this path.");
+    ex.finish();
+    return;
+  }
+  if (req.method == http::Method::kOptions) {
+    if (http::CorsPolicy::is_preflight(req)) {
+      ex.set_cors(app_.cors.preflight_headers(origin));
+    }
+    res.status = 204;
+    res.add_header("Allow", m.allow);
+    ex.finish();
+    return;
+  }
+  ex.set_cors(app_.cors.actual_headers(origin));
+  if (m.outcome == http::Router::Outcome::kMethodNotAllowed) {
+    res.add_header("Allow", m.allow);
+    std::string detail = "Method \"" + std::string(req.method_text) + "\" not allowed.";
+    http::render_error(res, http::ErrorCode::kMethodNotAllowed, detail);
+    ex.finish();
+    return;
+  }
+
+  const Route& route = routes()[size_t(m.route_index)];
+  Ctx c{app_, ex, req, res, route, Principal{}, {m.ids[0], m.ids[1]}, unix_now()};
+  if (route.access != Access::kPublic) {
+    if (!authenticate(c) || !rate_limit(c) || !authorize(c)) {
+      ex.finish();
+      return;
+    }
+  } else if (route.limit == LimitKind::kAddress || route.limit == LimitKind::kLogin) {
+    uint32_t limit = route.limit == LimitKind::kLogin ? app_.config.rate_limits.login_per_address
+                                                      : app_.config.rate_limits.refresh_per_address;
+    std::string_view kind = route.limit == LimitKind::kLogin ? "login-ip" : "refresh-ip";
+    if (!check_public_limit(c, limit::limiter_key(kind, req.client_address), limit)) {
+      ex.finish();
+      return;
+    }
+  }
+  route.handler(c);
+}
+
+bool check_public_limit(Ctx& c, uint64_t key, uint32_t limit) {
+  limit::LimitDecision d = c.app.limiter.check(key, limit, monotonic_ms());
+  if (d.admitted) return true;
+  add_limit_headers(c.res, d);
+  http::render_error(c.res, http::ErrorCode::kRateLimited,
+                     "Request was throttled. Expected available in " + std::to_string(d.retry_after_seconds) +
+                         " seconds.");
+  return false;
+}
+
+bool Pipeline::authenticate(Ctx& c) {
+  const http::Request& req = c.req;
+  std::string_view api_key = req.header("x-api-key");
+  std::string_view authorization = req.header("authorization");
+  bool has_key = req.has_header("x-api-key");
+  bool has_auth = req.has_header("authorization");
+  if (has_key && has_auth) {
+    http::FieldErrors fe;
+    fe.add("non_field_errors", "Send either Authorization or X-API-Key, not both.");
+    http::render_error(c.res, http::ErrorCode::kValidationError, "Two credentials were sent.", &fe);
+    return false;
+  }
+  constexpr std::string_view kInvalid = "The credentials are missing, malformed, expired or revoked.";
+  if (has_key) {
+    // A typo fails the checksum before any lookup.
+    if (!auth::api_key_well_formed(api_key)) {
+      http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
+      return false;
+    }
+    const model::ApiKey* k = c.app.index.key_by_hash(auth::hash_api_key(api_key));
+    if (k == nullptr || k->revoked_at != 0 || k->deleted || (k->expires_at != 0 && k->expires_at <= c.now)) {
+      http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
+      return false;
+    }
+    const model::User* u = c.app.index.user(k->user_id);
+    if (u == nullptr || !u->is_active || u->org_id != k->org_id) {
+      http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
+      return false;
+    }
+    c.who.method = Principal::Method::kApiKey;
+    c.who.user_id = u->id;
+    c.who.org_id = u->org_id;
+    c.who.role = u->role;
+    c.who.key_id = k->id;
+    c.who.key_scopes = k->scopes;
+    c.who.scopes = model::normalize_scopes(k->scopes) & model::scopes_allowed_for_role(u->role);
+    c.app.last_used.record(net::Reactor::current() ? net::Reactor::current()->index() : 0, k->id, c.now);
+    return true;
+  }
+  if (!has_auth) {
+    http::render_error(c.res, http::ErrorCode::kUnauthorized, "Authentication credentials were not provided.");
+    return false;
+  }
+  bool malformed = false;
+  std::string_view token = bearer_token(authorization, &malformed);
+  auth::JwtClaims claims;
+  if (malformed ||
+      c.app.jwt.verify(token, c.now, auth::TokenType::kAccess, &claims) != auth::JwtCodec::Error::kNone) {
+    http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
+    return false;
+  }
+  const model::User* u = c.app.index.user(claims.user_id);
+  if (u == nullptr || !u->is_active || u->org_id != claims.org_id || u->credential_version != claims.ver) {
+    http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
+    return false;
+  }
+  c.who.method = Principal::Method::kJwt;
+  c.who.user_id = u->id;
+  c.who.org_id = u->org_id;
+  c.who.role = u->role;
+  c.who.scopes = model::scopes_allowed_for_role(u->role);
+  return true;
+}
+
+bool Pipeline::rate_limit(Ctx& c) {
+  size_t ri = size_t(&c.route - routes().data());
+  uint32_t limit;
+  uint64_t key;
+  bool plans = !app_.config.rate_limits.plans.empty();
+  std::string_view plan;
+  if (plans) {
+    if (const model::Organization* o = app_.index.organization(c.who.org_id)) plan = o->plan;
+  }
+  if (c.who.via_key()) {
+    limit = plans ? app_.config.api_key_limit_for(plan, c.route.pattern, http::method_name(c.route.method))
+                  : key_limits_[ri];
+    key = limit::limiter_key("key", c.who.key_id);
+  } else {
+    limit = plans ? app_.config.jwt_limit_for(plan, c.route.pattern, http::method_name(c.route.method))
+                  : jwt_limits_[ri];
+    key = limit::limiter_key("user", c.who.user_id);
+  }
+  limit::LimitDecision d = app_.limiter.check(key, limit, monotonic_ms());
+  add_limit_headers(c.res, d);
+  if (d.admitted) return true;
+  http::render_error(c.res, http::ErrorCode::kRateLimited,
+                     "Request was throttled. Expected available in " + std::to_string(d.retry_after_seconds) +
+                         " seconds.");
+  return false;
+}
+
+bool Pipeline::authorize(Ctx& c) {
+  const Route& r = c.route;
+  if (r.access == Access::kJwtOnly && c.who.via_key()) {
+    http::render_error(c.res, http::ErrorCode::kForbidden, "This endpoint requires a JWT; API keys cannot use it.");
+    return false;
+  }
+  if (r.access == Access::kJwtOrOrgWrite && c.who.via_key() &&
+      (c.who.scopes & model::kScopeOrganizationWrite) == 0) {
+    http::render_error(c.res, http::ErrorCode::kInsufficientScope,
+                       "Managing API keys with an API key requires the organization:write scope.");
+    return false;
+  }
+  if (c.who.role < r.min_role) {
+    http::render_error(c.res, http::ErrorCode::kForbidden, "Your role does not allow this action.");
+    return false;
+  }
+  if (r.scope != 0 && c.who.via_key() && (c.who.scopes & r.scope) != r.scope) {
+    http::render_error(c.res, http::ErrorCode::kInsufficientScope,
+                       "The API key lacks the required scope.");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace claribi::api

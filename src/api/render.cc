@@ -1,0 +1,53 @@
+#include "api/render.h"
+
+namespace claribi::api {
+
+void write_scopes(JsonWriter& w, uint32_t scopes) {
+  w.begin_array();
+  for (int i = 0; i < model::kScopeCount; ++i)
+    if (scopes & (1u << i)) w.string(model::scope_name(i));
+  w.end_array();
+}
+
+void write_user(JsonWriter& w, const model::User& u) {
+  w.begin_object();
+  w.field("id", u.id);
+  w.field("email", u.email);
+  w.field("first_name", u.first_name);
+  w.field("last_name", u.last_name);
+  w.field("role", model::role_name(u.role));
+  w.field("is_active", u.is_active);
+  w.key("last_login_at").timestamp_or_null(u.last_login_at);
+  w.key("created_at").timestamp_or_null(u.created_at);
+  w.key("updated_at").timestamp_or_null(u.updated_at);
+  w.key("created_by");
+  if (u.created_by == 0) w.null(); else w.number(u.created_by);
+  w.end_object();
+}
+
+void write_organization_brief(JsonWriter& w, const model::Organization& o) {
+  w.begin_object();
+  w.field("id", o.id);
+  w.field("name", o.name);
+  w.field("plan", o.plan);
+  w.field("ai_credits_remaining", o.ai_credits_remaining);
+  w.end_object();
+}
+
+void write_api_key(JsonWriter& w, const model::ApiKey& k) {
+  w.begin_object();
+  w.field("id", k.id);
+  w.field("name", k.name);
+  w.field("prefix", k.prefix);
+  w.key("scopes");
+  write_scopes(w, k.scopes);
+  w.key("expires_at").timestamp_or_null(k.expires_at);
+  w.key("last_used_at").timestamp_or_null(k.last_used_at);
+  w.key("revoked_at").timestamp_or_null(k.revoked_at);
+  w.key("created_at").timestamp_or_null(k.created_at);
+  w.key("updated_at").timestamp_or_null(k.updated_at);
+  w.field("created_by", k.user_id);
+  w.end_object();
+}
+
+}  // namespace claribi::api

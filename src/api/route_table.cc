@@ -1,0 +1,37 @@
+#include "api/route_table.h"
+
+#include "api/handlers.h"
+
+namespace claribi::api {
+
+namespace {
+using http::Method;
+using model::Role;
+constexpr Role kViewer = Role::kViewer;
+[[maybe_unused]] constexpr Role kEditor = Role::kEditor;
+[[maybe_unused]] constexpr Role kAdmin = Role::kAdministrator;
+
+// method, pattern, handler, access, minimum role, key scope, rate limit
+const Route kRoutes[] = {
+    {Method::kPost, "/api/auth/login/", handle_login, Access::kPublic, kViewer, 0, LimitKind::kLogin},
+    {Method::kPost, "/api/auth/token/refresh/", handle_refresh, Access::kPublic, kViewer, 0, LimitKind::kAddress},
+    {Method::kPost, "/api/auth/logout/", handle_logout, Access::kPublic, kViewer, 0, LimitKind::kAddress},
+    {Method::kPost, "/api/auth/password/", handle_password_change, Access::kJwtOnly, kViewer, 0, LimitKind::kCredential},
+    {Method::kGet, "/api/auth/status/", handle_status, Access::kAuthenticated, kViewer, 0, LimitKind::kCredential},
+
+    // API keys: everyone manages their own keys (viewers: read-only keys);
+    // administrators see and manage everyone's. Keys need organization:write.
+    {Method::kGet, "/api/api-keys/", handle_api_keys_list, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kPost, "/api/api-keys/", handle_api_keys_create, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kGet, "/api/api-keys/{id}/", handle_api_key_get, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kPatch, "/api/api-keys/{id}/", handle_api_key_patch, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kPut, "/api/api-keys/{id}/", handle_api_key_put, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kDelete, "/api/api-keys/{id}/", handle_api_key_delete, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kPost, "/api/api-keys/{id}/rotate/", handle_api_key_rotate, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+    {Method::kPost, "/api/api-keys/{id}/revoke/", handle_api_key_revoke, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+};
+}  // namespace
+
+std::span<const Route> routes() { return kRoutes; }
+
+}  // namespace claribi::api

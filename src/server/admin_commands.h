@@ -1,0 +1,84 @@
+// AdminCommands: the one implementation of every claribi-admin command.
+//
+// It runs in two places with the same code, so the output is the same text
+// either way (API.md §8, issue 3 item 6):
+//   - inside claribi-server, for a request that came in over the admin
+//     socket (AdminSocket), against the server's IdentityService (writes go
+//     through the group-commit writer; run() waits until they are durable);
+//   - inside claribi-admin itself when the server is stopped, against an
+//     IdentityService without a writer that the tool built on the database.
+//
+// Input: the argument vector after the global options (--data-dir, --config),
+// e.g. {"users", "list", "--org", "1"}. The command's own flags are parsed
+// here, with CLI11, so both paths accept and reject exactly the same command
+// lines. Output: text for stdout, text for stderr and an exit code:
+//   0 done, 1 refused or failed (email exists, not found, bad state, I/O),
+//   2 usage error (unknown command or flag, missing or invalid value).
+//
+// Commands (see --help of each):
+//   bootstrap --org NAME --plan PLAN --ai-credits N --email E --password P
+//             --first-name F --last-name L
+//   is-bootstrapped
+//   orgs list
+//   users list [--org ID]
+//   users create --org ID --email E --password P --first-name F --last-name L [--role R]
+//   users disable (--email E | --id ID)     users enable (--email E | --id ID)
+//   users reset-password (--email E | --id ID) --password P
+//   keys create --email E --name N --scopes a,b,c [--expires-at ISO]
+//   keys list [--org ID] [--all]
+//   keys revoke --id ID
+//   backup DEST
+//   stats [--verbose]
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "identity/identity_service.h"
+#include "storage/database.h"
+
+namespace claribi::server {
+
+inline constexpr int kAdminExitOk = 0;
+inline constexpr int kAdminExitFailed = 1;
+inline constexpr int kAdminExitUsage = 2;
+
+struct AdminOutput {
+  int exit_code = kAdminExitOk;
+  std::string out;  // for stdout
+  std::string err;  // for stderr
+};
+
+class AdminCommands {
+ public:
+  // config: the argon2 parameters for new password hashes.
+  AdminCommands(const Config& config, identity::IdentityService& identity, storage::Database& db);
+
+  // Parses and runs one command. `cwd` is the absolute directory that a
+  // relative path argument (backup DEST) is resolved against: the working
+  // directory of the claribi-admin process that asked, not the server's.
+  // The calling thread must be inside a qsbr ReaderScope of the index the
+  // service writes (it reads the index, directly and through View). Writes
+  // are waited for: when run() returns, they are durable and in the index.
+  AdminOutput run(const std::vector<std::string>& args, const std::string& cwd) const;
+
+  // Parses only, touching nothing: the --help text (exit 0) or the usage
+  // error (exit 2) that run() would answer, or nullopt when `args` is a valid
+  // command that must be run. claribi-admin calls it first, so help and
+  // usage errors need neither the server nor the database.
+  static std::optional<AdminOutput> check_usage(const std::vector<std::string>& args);
+
+  // Whether the command may create the database when there is none yet
+  // (bootstrap); the others refuse to run on a missing database. `args`
+  // must have passed check_usage.
+  static bool creates_database(const std::vector<std::string>& args);
+
+ private:
+  const Config& config_;
+  identity::IdentityService& identity_;
+  storage::Database& db_;
+};
+
+}  // namespace claribi::server

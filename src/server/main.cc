@@ -1,0 +1,38 @@
+// claribi-server: the clariBI API server. Reads its configuration (defaults,
+// --config file, CLARIBI_* environment, flags), starts, and runs until
+// SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "config/config.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  claribi::Config config;
+  std::string message;
+  auto outcome = claribi::load_config_from_process("claribi-server", argc, argv, &config, &message);
+  if (outcome != claribi::ConfigOutcome::kRun) {
+    std::fprintf(outcome == claribi::ConfigOutcome::kExitOk ? stdout : stderr, "%s\n", message.c_str());
+    return claribi::exit_code(outcome);
+  }
+  // Signals are taken by sigwait in the main thread only; every thread the
+  // server starts inherits this mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  claribi::server::Server server(std::move(config));
+  claribi::Status s = server.start();
+  if (!s.ok()) {
+    std::fprintf(stderr, "claribi-server: %s\n", s.message().c_str());
+    server.shutdown();
+    return 1;
+  }
+  server.wait_for_signal();
+  server.shutdown();
+  return 0;
+}

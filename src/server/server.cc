@@ -1,0 +1,253 @@
+#include "server/server.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "api/api_context.h"
+#include "api/last_used.h"
+#include "api/pipeline.h"
+#include "auth/jwt.h"
+#include "auth/password.h"
+#include "common/time_util.h"
+#include "identity/identity_index.h"
+#include "identity/identity_service.h"
+#include "index/qsbr.h"
+#include "limit/sliding_window_limiter.h"
+#include "net/access_log.h"
+#include "net/dev_cert.h"
+#include "net/listener.h"
+#include "net/reactor.h"
+#include "net/tls_context.h"
+#include "server/admin_socket.h"
+#include "storage/database.h"
+#include "storage/group_commit_writer.h"
+
+namespace claribi::server {
+
+struct Server::Impl {
+  Config config;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::GroupCommitWriter> writer;
+  std::unique_ptr<index::Qsbr> qsbr;
+  std::unique_ptr<identity::IdentityIndex> index;
+  std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<limit::SlidingWindowLimiter> limiter;
+  std::unique_ptr<api::LastUsedRecorder> last_used;
+  std::unique_ptr<api::ApiContext> app;
+  std::unique_ptr<api::Pipeline> pipeline;
+  std::unique_ptr<net::TlsContext> tls;
+  std::unique_ptr<net::AccessLogWriter> log_writer;
+  int log_fd = -1;
+  net::NetShared shared;
+  std::vector<std::unique_ptr<net::Reactor>> reactors;
+  std::unique_ptr<AdminSocket> admin;
+  bool started = false;
+};
+
+namespace {
+Status ensure_dir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::IoError("cannot create data directory " + dir + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
+net::AccessLogMode log_mode(AccessLogMode m) {
+  switch (m) {
+    case AccessLogMode::kOff: return net::AccessLogMode::kOff;
+    case AccessLogMode::kSampled: return net::AccessLogMode::kSampled;
+    case AccessLogMode::kAll: return net::AccessLogMode::kAll;
+  }
+  return net::AccessLogMode::kAll;
+}
+}  // namespace
+
+Server::Server(Config config) : impl_(new Impl) { impl_->config = std::move(config); }
+
+Server::~Server() = default;
+
+Status Server::start() {
+  Impl& s = *impl_;
+  const Config& cfg = s.config;
+  Status st = ensure_dir(cfg.data_dir);
+  if (!st.ok()) return st;
+
+  // TLS: configured certificate, or the development one.
+  net::TlsOptions tls_opts;
+  if (cfg.uses_dev_certificate()) {
+    auto paths = net::ensure_dev_certificate(cfg.data_dir);
+    if (!paths.ok()) return paths.status();
+    tls_opts.cert_file = paths->cert_file;
+    tls_opts.key_file = paths->key_file;
+  } else {
+    tls_opts.cert_file = cfg.tls.cert_file;
+    tls_opts.key_file = cfg.tls.key_file;
+  }
+  tls_opts.session_tickets = cfg.tls.session_tickets;
+  auto tls = net::TlsContext::Create(tls_opts);
+  if (!tls.ok()) return tls.status();
+  s.tls = std::move(tls.value());
+
+  // JWT secret: CLARIBI_JWT_SECRET, else the secret file (generated once).
+  std::string secret = cfg.jwt_secret_env;
+  if (secret.empty()) {
+    auto loaded = auth::load_or_create_jwt_secret(cfg.jwt_secret_path());
+    if (!loaded.ok()) return loaded.status();
+    secret = std::move(loaded.value());
+  }
+
+  // Storage and the identity index.
+  storage::DatabaseOptions db_opts;
+  db_opts.path = cfg.data_dir + "/db";
+  db_opts.block_cache_bytes = size_t(cfg.storage.block_cache_mb) << 20;
+  auto db = storage::Database::Open(db_opts);
+  if (!db.ok()) return db.status();
+  s.db = std::move(db.value());
+  s.writer = std::make_unique<storage::GroupCommitWriter>(*s.db);
+  unsigned threads = cfg.reactor_threads();
+  s.qsbr = std::make_unique<index::Qsbr>(int(threads) + 4);
+  s.index = std::make_unique<identity::IdentityIndex>(*s.qsbr);
+  s.identity = std::make_unique<identity::IdentityService>(*s.db, s.writer.get(), *s.index);
+  st = s.identity->load(unix_now());
+  if (!st.ok()) return st;
+
+  s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
+  s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(threads));
+  auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
+  s.app.reset(new api::ApiContext{cfg, auth::JwtCodec(secret), *s.index, *s.identity, *s.limiter, *s.last_used,
+                                  argon2, http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
+  // Computed now so the first unknown-email login does not pay for it.
+  auth::dummy_password_hash(argon2);
+  s.pipeline = std::make_unique<api::Pipeline>(*s.app);
+
+  if (cfg.log.access != AccessLogMode::kOff) {
+    s.log_fd = STDOUT_FILENO;
+    if (!cfg.log.access_file.empty()) {
+      s.log_fd = ::open(cfg.log.access_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+      if (s.log_fd < 0) return Status::IoError("cannot open access log " + cfg.log.access_file + ": " + std::strerror(errno));
+    }
+    s.log_writer = std::make_unique<net::AccessLogWriter>(s.log_fd);
+  }
+
+  // Listeners: the first reactor's socket picks the port (it may be 0 in
+  // tests); the others bind the same one with SO_REUSEPORT.
+  net::NetOptions no;
+  no.threads = int(threads);
+  no.max_connections = cfg.max_connections;
+  no.limits.max_head_bytes = cfg.http.max_header_bytes;
+  no.limits.max_body_bytes = cfg.http.max_body_bytes;
+  no.header_timeout_ms = uint64_t(cfg.http.header_timeout.count()) * 1000;
+  no.idle_timeout_ms = uint64_t(cfg.http.idle_timeout.count()) * 1000;
+  no.max_pipelined = cfg.http.max_pipelined;
+  no.pin_threads = cfg.pin_threads;
+  const TrustedProxies* trusted = &cfg.trusted_proxies;
+  no.is_trusted_proxy = [trusted](const sockaddr* a) { return trusted->is_trusted(a); };
+  no.access_log = log_mode(cfg.log.access);
+  no.access_log_sample_every = cfg.log.access_sample_rate;
+
+  sockaddr_storage tls_addr{}, plain_addr{};
+  cfg.listen.to_sockaddr(&tls_addr);
+  bool has_plain = !cfg.plain_listen.empty();
+  if (has_plain) cfg.plain_listen.to_sockaddr(&plain_addr);
+  int tls_port = 0, plain_port = 0;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto r = std::make_unique<net::Reactor>(int(i), no, s.shared, *s.pipeline, s.tls->ctx(), s.log_writer.get());
+    auto fd = net::open_listen_socket(tls_addr, 1024);
+    if (!fd.ok()) return fd.status();
+    if (i == 0) {
+      tls_port = net::bound_port(*fd);
+      reinterpret_cast<sockaddr_in*>(&tls_addr)->sin_port = htons(uint16_t(tls_port));  // same offset for v6
+    }
+    st = r->add_listener(*fd, net::Reactor::ListenerKind::kTls);
+    if (!st.ok()) return st;
+    if (has_plain) {
+      auto pfd = net::open_listen_socket(plain_addr, 1024);
+      if (!pfd.ok()) return pfd.status();
+      if (i == 0) {
+        plain_port = net::bound_port(*pfd);
+        reinterpret_cast<sockaddr_in*>(&plain_addr)->sin_port = htons(uint16_t(plain_port));
+      }
+      st = r->add_listener(*pfd, net::Reactor::ListenerKind::kPlain);
+      if (!st.ok()) return st;
+    }
+    net::Reactor* rp = r.get();
+    index::Qsbr* qsbr = s.qsbr.get();
+    auto slot = std::make_shared<int>(-1);
+    // QSBR: the reactor registers on its thread; before it may block in
+    // poll it holds no index pointers, so that is its quiescent point (an
+    // idle reactor still passes one every second, on its tick).
+    rp->set_poll_hooks([qsbr, slot] { if (*slot < 0) *slot = qsbr->register_reader(); },
+                       [qsbr, slot] { if (*slot >= 0) qsbr->quiescent(*slot); });
+    api::LastUsedRecorder* lu = s.last_used.get();
+    rp->add_tick([lu, i](int64_t now) { lu->tick(int(i), now); });
+    if (i == 0) {
+      limit::SlidingWindowLimiter* lim = s.limiter.get();
+      rp->add_tick([lim](int64_t) { lim->reclaim_idle(int64_t(monotonic_ns() / 1000000)); });
+      net::TlsContext* tc = s.tls.get();
+      int64_t every = cfg.tls.ticket_key_rotation.count();
+      auto last = std::make_shared<int64_t>(unix_now());
+      rp->add_tick([tc, every, last](int64_t now) {
+        if (every > 0 && now - *last >= every) {
+          tc->rotate_ticket_key();
+          *last = now;
+        }
+      });
+    }
+    s.reactors.push_back(std::move(r));
+  }
+
+  s.admin = std::make_unique<AdminSocket>(cfg, *s.identity, *s.db, *s.qsbr);
+  st = s.admin->start(cfg.data_dir + "/admin.sock");
+  if (!st.ok()) return st;
+
+  for (auto& r : s.reactors) r->start();
+  s.started = true;
+  std::string host = cfg.listen.is_ipv6() ? "[" + cfg.listen.host + "]" : cfg.listen.host;
+  std::printf("claribi-server: https listening on %s:%d\n", host.c_str(), tls_port);
+  if (has_plain) {
+    std::string phost = cfg.plain_listen.is_ipv6() ? "[" + cfg.plain_listen.host + "]" : cfg.plain_listen.host;
+    std::printf("claribi-server: http listening on %s:%d (trusted proxies only)\n", phost.c_str(), plain_port);
+  }
+  std::printf("claribi-server: ready with %u reactor threads, data in %s\n", threads, cfg.data_dir.c_str());
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+void Server::wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  std::fprintf(stderr, "claribi-server: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+void Server::shutdown() {
+  Impl& s = *impl_;
+  uint64_t grace_ms = uint64_t(s.config.shutdown_timeout.count()) * 1000;
+  if (s.admin) s.admin->stop();
+  for (auto& r : s.reactors) r->begin_shutdown(grace_ms);
+  for (auto& r : s.reactors) r->join();
+  // The reactors are gone: their last-used tables can be flushed from here.
+  if (s.last_used) {
+    for (size_t i = 0; i < s.reactors.size(); ++i) s.last_used->tick(int(i), unix_now(), true);
+  }
+  if (s.writer) s.writer->Stop();
+  s.reactors.clear();
+  if (s.log_writer) s.log_writer->stop();
+  s.pipeline.reset();
+  s.app.reset();
+  s.identity.reset();
+  s.index.reset();
+  s.writer.reset();
+  s.db.reset();  // closes RocksDB cleanly
+  std::fflush(stdout);
+}
+
+}  // namespace claribi::server

@@ -1,0 +1,30 @@
+// Names of the column families and id sequences (see families.h).
+#include "storage/families.h"
+
+#include <array>
+
+namespace claribi::storage {
+namespace {
+
+constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
+    "default",  // kMeta: RocksDB's default column family
+    "organizations", "users", "api_keys", "token_blacklist",
+    "data_sources",  "dashboards", "reports",
+};
+
+constexpr std::array<std::string_view, kSequenceCount> kSequenceNames = {
+    "organization", "user", "api_key", "data_source", "dashboard", "report",
+};
+
+constexpr std::array<Family, kSequenceCount> kSequenceFamilies = {
+    Family::kOrganizations, Family::kUsers,      Family::kApiKeys,
+    Family::kDataSources,   Family::kDashboards, Family::kReports,
+};
+
+}  // namespace
+
+std::string_view family_name(Family f) { return kFamilyNames[static_cast<size_t>(f)]; }
+std::string_view sequence_name(Sequence s) { return kSequenceNames[static_cast<size_t>(s)]; }
+Family sequence_family(Sequence s) { return kSequenceFamilies[static_cast<size_t>(s)]; }
+
+}  // namespace claribi::storage
