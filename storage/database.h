@@ -14,6 +14,9 @@
 //   while another process (normally the running server) holds it, so the
 //   admin tool can tell that it must talk to the server instead.
 //
+// Thread safety: every method may be called from any thread. Reads run
+// concurrently with each other and with writes; writes are serialised.
+//
 // Ids (AllocateId): one atomic counter per Sequence, callable from any
 // thread. Each Write also stores, in kMeta "seq/<name>", the counter value of
 // every sequence that advanced since the last write, read at write time and so

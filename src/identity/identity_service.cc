@@ -118,7 +118,7 @@ void IdentityService::transact(const BuildFn& build, DoneFn done) {
   auto change = std::make_shared<Change>();
   Status early;  // outcome known without the writer; done runs after unlocking
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     early = build(View(*this), *change);
     if (early.ok() && !change->empty()) {
       storage::Batch batch = build_batch(*change);
@@ -133,12 +133,12 @@ void IdentityService::transact(const BuildFn& build, DoneFn done) {
             std::move(batch),
             [this, change] {
               apply_to_index(*change);
-              std::lock_guard<std::mutex> l(mu_);
+              std::lock_guard<std::recursive_mutex> l(mu_);
               track(*change, -1);
             },
             [this, change, done = std::move(done)](Status st) {
               if (!st.ok()) {  // never applied: forget it
-                std::lock_guard<std::mutex> l(mu_);
+                std::lock_guard<std::recursive_mutex> l(mu_);
                 track(*change, -1);
               }
               done(st);
@@ -151,7 +151,7 @@ void IdentityService::transact(const BuildFn& build, DoneFn done) {
 }
 
 Status IdentityService::transact_now(const BuildFn& build) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   Change change;
   Status s = build(View(*this), change);
   if (!s.ok() || change.empty()) return s;

@@ -97,7 +97,9 @@ class IdentityService {
 
   // Overlay of queued changes: the latest version of each record touched,
   // with how many queued changes still refer to it.
-  mutable std::mutex mu_;
+  // Recursive: a writer that is already stopped fails a Submit at once, on
+  // this thread, inside transact().
+  mutable std::recursive_mutex mu_;
   struct PendingUser {
     model::User user;
     bool removed = false;

@@ -29,13 +29,17 @@
 // check, offline in prepare" would leave a reactor offline exactly while it
 // serves requests. The correct wiring is:
 //   - at start-up, on the reactor thread: slot = qsbr.register_reader();
-//   - uv_prepare callback (the last thing before epoll may block):
+//   - a uv_prepare callback, right before epoll may block:
 //       qsbr.offline(slot);
-//   - at the entry of every callback that may touch an index (read, write,
-//     timer, async, after-work ...): qsbr.online(slot);  // cheap if online
-//   - optionally, uv_check callback: qsbr.quiescent(slot);
-// Never keep an index pointer across callbacks (in a connection object, a
-// timer, a work request): copy what you need while handling the callback.
+//     (no other prepare callback may touch an index);
+//   - before the first index lookup of any callback (read, write, timer,
+//     async, after-work; in practice the authenticate step of the request
+//     pipeline): qsbr.online(slot);  // one load when already online
+//   - optionally, a uv_check callback: qsbr.quiescent(slot);
+// So a reactor is online from its first lookup until it is about to block,
+// and an idle reactor, offline, never holds reclamation up. Never keep an
+// index pointer beyond the callback that found it (in a connection object, a
+// timer, a work request): copy what you need.
 //
 // Non-reactor threads (an admin-socket thread) wrap each lookup burst in a
 // ReaderScope on their own registered slot.

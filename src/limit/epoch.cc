@@ -4,7 +4,7 @@
 namespace claribi::limit::epoch {
 
 std::atomic<uint64_t> g_epoch{1};
-thread_local Record* t_record = nullptr;
+constinit thread_local Record* t_record = nullptr;
 
 namespace {
 

@@ -34,7 +34,7 @@ struct alignas(64) Record {
 };
 
 extern std::atomic<uint64_t> g_epoch;
-extern thread_local Record* t_record;
+extern constinit thread_local Record* t_record;
 
 // First pin on this thread: take a free record or push a new one.
 Record* acquire_record();

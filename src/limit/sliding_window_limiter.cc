@@ -68,13 +68,15 @@
 // installs it as `forward`, then freezes the old entry at the same head with
 // the poison CAS; if a request got in between, the copy is stale, the grower
 // clears `forward` and starts over. So no admitted request is lost in the move.
-// While another thread is freezing the entry, a check runs at the old capacity
-// (conservative) rather than wait.
+// While another thread is freezing the entry, or when the freeze keeps losing
+// to concurrent admissions (4 tries), a check runs at the old capacity
+// (conservative: it may deny early, never admit too many) rather than wait.
 #include "limit/sliding_window_limiter.h"
 
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <new>
 
@@ -458,7 +460,14 @@ SlidingWindowLimiter::Step SlidingWindowLimiter::grow(Entry*& e, uint32_t limit,
   const uint32_t cap = e->capacity;
   Entry* n = nullptr;
   uint32_t seeded = 0;  // slots of n written by an earlier attempt
-  for (;;) {
+  // Each failed freeze means requests got in meanwhile; on a very busy key,
+  // give up after a few (the copy is O(C)) and let a later request grow it.
+  constexpr int kMaxFreezeAttempts = 4;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kMaxFreezeAttempts) {
+      if (n != nullptr) release(n);
+      return check_ring(e, cap, now, out);
+    }
     if (e->forward.load(std::memory_order_acquire) != nullptr) {
       // Someone else is freezing e. Never wait for them: if they are done,
       // follow; otherwise decide at e's capacity, which is conservative.
@@ -574,32 +583,38 @@ void SlidingWindowLimiter::free_retired(uint64_t epoch_now) {
   retired_.resize(kept);
 }
 
-size_t SlidingWindowLimiter::reclaim_idle(int64_t now_ms) {
+size_t SlidingWindowLimiter::reclaim_idle(int64_t now_ms, size_t max_buckets) {
   std::unique_lock<std::mutex> lock(sweep_mu_, std::try_to_lock);
   if (!lock.owns_lock()) return 0;
   size_t unlinked = 0;
   const size_t first_new = retired_.size();
-  for (size_t s = 0; s < shard_count_; ++s) {
-    Shard& shard = shards_[s];
-    for (uint32_t b = 0; b <= bucket_mask_; ++b) {
-      std::atomic<Entry*>& bucket = shard.buckets[b];
-      Entry* pred = nullptr;
-      for (Entry* e = bucket.load(std::memory_order_acquire); e != nullptr;) {
-        Entry* after = e->next.load(std::memory_order_acquire);
-        Entry* f = e->forward.load(std::memory_order_acquire);
-        const bool dead = f == nullptr ? try_freeze_idle(e, now_ms) : e->superseded();
-        if (dead) {
-          pred = unlink(bucket, pred, e);
-          shard.entries.fetch_sub(1, std::memory_order_relaxed);
-          retired_.push_back({e, 0});
-          ++unlinked;
-        } else {
-          pred = e;
-        }
-        e = after;
+  const size_t per_shard = size_t{bucket_mask_} + 1;
+  const size_t total = shard_count_ * per_shard;
+  const size_t count = std::min(max_buckets, total);
+  const unsigned bucket_bits = static_cast<unsigned>(std::countr_zero(per_shard));
+  size_t g = sweep_cursor_;  // both sizes are powers of two: no division
+  for (size_t j = 0; j < count; ++j, g = (g + 1) & (total - 1)) {
+    // Whole chains only: a grown entry and its successor share a chain, so
+    // both are judged in the same call (see the stamp below).
+    Shard& shard = shards_[g >> bucket_bits];
+    std::atomic<Entry*>& bucket = shard.buckets[g & bucket_mask_];
+    Entry* pred = nullptr;
+    for (Entry* e = bucket.load(std::memory_order_acquire); e != nullptr;) {
+      Entry* after = e->next.load(std::memory_order_acquire);
+      Entry* f = e->forward.load(std::memory_order_acquire);
+      const bool dead = f == nullptr ? try_freeze_idle(e, now_ms) : e->superseded();
+      if (dead) {
+        pred = unlink(bucket, pred, e);
+        shard.entries.fetch_sub(1, std::memory_order_relaxed);
+        retired_.push_back({e, 0});
+        ++unlinked;
+      } else {
+        pred = e;
       }
+      e = after;
     }
   }
+  sweep_cursor_ = g;
   // Stamp after the whole walk: an entry unlinked early in the walk may still be
   // reachable (through `forward`) from one unlinked later, and the epoch is
   // process-wide, so another limiter's sweep may have advanced it meanwhile.

@@ -51,8 +51,6 @@ Reactor::Reactor(int index, const NetOptions& opts, NetShared& shared, RequestHa
   deadline_timer_.data = this;
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;
-  uv_check_init(&loop_, &check_);
-  check_.data = this;
 }
 
 Reactor::~Reactor() {
@@ -84,9 +82,11 @@ Status Reactor::add_listener(int fd, ListenerKind kind) {
   return Status::Ok();
 }
 
-void Reactor::set_poll_hooks(std::function<void()> after_poll, std::function<void()> before_poll) {
-  after_poll_ = std::move(after_poll);
+void Reactor::set_thread_hooks(std::function<void()> on_start, std::function<void()> before_poll,
+                               std::function<void()> on_exit) {
+  on_start_ = std::move(on_start);
   before_poll_ = std::move(before_poll);
+  on_exit_ = std::move(on_exit);
 }
 
 void Reactor::add_tick(std::function<void(int64_t)> fn) { ticks_.push_back(std::move(fn)); }
@@ -113,12 +113,10 @@ void Reactor::run() {
                  kLogFlushMs, kLogFlushMs);
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_timer_));
   uv_prepare_start(&prepare_, on_prepare);
-  uv_check_start(&check_, on_check);
   uv_unref(reinterpret_cast<uv_handle_t*>(&prepare_));
-  uv_unref(reinterpret_cast<uv_handle_t*>(&check_));
-  if (after_poll_) after_poll_();
+  if (on_start_) on_start_();
   uv_run(&loop_, UV_RUN_DEFAULT);
-  if (before_poll_) before_poll_();
+  if (on_exit_) on_exit_();
   access_log_.flush();
   {
     std::lock_guard<std::mutex> lock(post_mu_);
@@ -131,11 +129,6 @@ void Reactor::run() {
 void Reactor::on_prepare(uv_prepare_t* h) {
   auto* r = static_cast<Reactor*>(h->data);
   if (r->before_poll_) r->before_poll_();
-}
-
-void Reactor::on_check(uv_check_t* h) {
-  auto* r = static_cast<Reactor*>(h->data);
-  if (r->after_poll_) r->after_poll_();
 }
 
 void Reactor::on_tick(uv_timer_t* t) {
@@ -267,7 +260,6 @@ void Reactor::close_all_handles() {
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
 }
 
 }  // namespace claribi::net

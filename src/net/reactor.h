@@ -69,10 +69,11 @@ class Reactor {
   // at the deadline close whatever is left. Thread-safe.
   void begin_shutdown(uint64_t grace_ms);
 
-  // Called on the reactor thread: after each poll (the reactor is about to
-  // run callbacks) and before it blocks in poll again. The QSBR reader slot
-  // goes online/offline here.
-  void set_poll_hooks(std::function<void()> after_poll, std::function<void()> before_poll);
+  // Called on the reactor thread: once when it starts, before every poll
+  // (a point where no callback is running: the QSBR quiescent point), and
+  // once when it exits.
+  void set_thread_hooks(std::function<void()> on_start, std::function<void()> before_poll,
+                        std::function<void()> on_exit);
   // Called on the reactor thread once a second, with the wall clock.
   void add_tick(std::function<void(int64_t unix_now)> fn);
 
@@ -108,7 +109,6 @@ class Reactor {
   static void on_async(uv_async_t* h);
   static void on_tick(uv_timer_t* t);
   static void on_prepare(uv_prepare_t* h);
-  static void on_check(uv_check_t* h);
   void run();
   void do_shutdown(uint64_t grace_ms);
   void maybe_finish_shutdown();
@@ -125,7 +125,6 @@ class Reactor {
   uv_timer_t flush_timer_;
   uv_timer_t deadline_timer_;
   uv_prepare_t prepare_;
-  uv_check_t check_;
   std::vector<Listener*> listeners_;
   std::thread thread_;
   http::DateCache date_;
@@ -135,8 +134,9 @@ class Reactor {
   std::vector<std::function<void()>> posted_;
   bool stopped_ = false;  // guarded by post_mu_
 
-  std::function<void()> after_poll_;
+  std::function<void()> on_start_;
   std::function<void()> before_poll_;
+  std::function<void()> on_exit_;
   std::vector<std::function<void(int64_t)>> ticks_;
 
   Exchange* free_exchanges_ = nullptr;

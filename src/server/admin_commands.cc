@@ -327,7 +327,7 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
 
   CLI::App* backup = app.add_subcommand(
       "backup", "Write a consistent copy of the database (a RocksDB checkpoint) into DEST, which must not exist");
-  backup->add_option("dest", c->dest, "Destination directory; a relative path is relative to your working directory")
+  backup->add_option("DEST", c->dest, "Destination directory; a relative path is relative to your working directory")
       ->required()
       ->type_name("DEST");
   backup->footer("A backup at DIR/db is a data directory DIR: claribi-admin --data-dir DIR stats");
@@ -673,8 +673,10 @@ class Runner {
       if (!u->is_active) return Status::PermissionDenied("user " + u->email + " is disabled; no key created");
       uint32_t beyond = c.scope_bits & ~model::scopes_allowed_for_role(u->role);
       if (beyond != 0) {
-        return Status::PermissionDenied("the owner " + u->email + " is " + std::string(model::role_name(u->role)) +
-                                        ", a role without " + scopes_text(beyond) + "; no key created");
+        return Status::PermissionDenied("the owner " + u->email + " is " +
+                                        (u->role == model::Role::kViewer ? "a " : "an ") +
+                                        std::string(model::role_name(u->role)) + ", a role without " +
+                                        scopes_text(beyond) + "; no key created");
       }
       owner = *u;
       key.id = identity_.next_id(storage::Sequence::kApiKey);

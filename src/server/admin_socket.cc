@@ -152,16 +152,42 @@ bool read_frame(int fd, std::vector<std::string>* items, size_t max_items, size_
   return true;
 }
 
-bool fill_address(const std::string& path, sockaddr_un* addr, std::string* error) {
-  std::memset(addr, 0, sizeof(*addr));
-  addr->sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr->sun_path)) {
-    *error = "socket path is empty or longer than " + std::to_string(sizeof(addr->sun_path) - 1) + " bytes: " + path;
-    return false;
+// The address of a socket file. sun_path holds 107 bytes; a longer path
+// (a deep data directory) is reached through its directory instead:
+// /proc/self/fd/<fd of the directory>/<name>, valid while this object lives.
+class SocketAddress {
+ public:
+  bool init(const std::string& path, std::string* error) {
+    std::memset(&addr_, 0, sizeof(addr_));
+    addr_.sun_family = AF_UNIX;
+    std::string target = path;
+    if (path.size() >= sizeof(addr_.sun_path)) {
+      size_t slash = path.rfind('/');
+      std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+      dir_fd_ = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd_ < 0) {
+        *error = "cannot open " + dir + ": " + errno_text(errno);
+        return false;
+      }
+      target = "/proc/self/fd/" + std::to_string(dir_fd_) + "/" + path.substr(slash + 1);
+    }
+    if (path.empty() || target.size() >= sizeof(addr_.sun_path)) {
+      *error = "socket path is empty or its name too long: " + path;
+      return false;
+    }
+    std::memcpy(addr_.sun_path, target.data(), target.size());
+    return true;
   }
-  std::memcpy(addr->sun_path, path.data(), path.size());
-  return true;
-}
+  ~SocketAddress() {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+  }
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&addr_); }
+  socklen_t size() const { return sizeof(addr_); }
+
+ private:
+  sockaddr_un addr_;
+  int dir_fd_ = -1;
+};
 
 // For the server's log: the command words, never their values (a password).
 std::string command_words(const std::vector<std::string>& args) {
@@ -185,9 +211,9 @@ AdminSocket::~AdminSocket() { stop(); }
 
 Status AdminSocket::start(const std::string& socket_path) {
   if (thread_.joinable()) return Status::Internal("admin socket already started");
-  sockaddr_un addr;
+  SocketAddress addr;
   std::string error;
-  if (!fill_address(socket_path, &addr, &error)) return Status::InvalidArgument("admin socket: " + error);
+  if (!addr.init(socket_path, &error)) return Status::InvalidArgument("admin socket: " + error);
 
   // A socket file left by a server that did not stop cleanly. Nothing can be
   // listening on it: this process holds the database lock of this data
@@ -212,7 +238,7 @@ Status AdminSocket::start(const std::string& socket_path) {
   // umask): 0600 from the start. The chmod below makes sure of it either way,
   // before listen(), so no one else can ever connect.
   (void)::fchmod(fd, 0600);
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) return fail("bind", false);
+  if (::bind(fd, addr.get(), addr.size()) != 0) return fail("bind", false);
   if (::chmod(socket_path.c_str(), 0600) != 0) return fail("chmod", true);
   if (::listen(fd, 16) != 0) return fail("listen", true);
   if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) return fail("pipe for", true);
@@ -330,8 +356,8 @@ void AdminSocket::serve(int fd) {
 
 AdminCallResult call_admin_socket(const std::string& socket_path, const std::vector<std::string>& args,
                                   const std::string& cwd, AdminOutput* out, std::string* error) {
-  sockaddr_un addr;
-  if (!fill_address(socket_path, &addr, error)) return AdminCallResult::kNoServer;
+  SocketAddress addr;
+  if (!addr.init(socket_path, error)) return AdminCallResult::kNoServer;
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = "socket: " + errno_text(errno);
@@ -339,7 +365,7 @@ AdminCallResult call_admin_socket(const std::string& socket_path, const std::vec
   }
   int rc;
   do {
-    rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+    rc = ::connect(fd, addr.get(), addr.size());
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     *error = "cannot connect to " + socket_path + ": " + errno_text(errno);

@@ -41,7 +41,8 @@ class AdminSocket {
 
   // Removes a stale socket file at `socket_path` (only a socket: any other
   // file there is an error), binds, sets mode 0600, listens, registers a
-  // reader slot and starts the thread.
+  // reader slot and starts the thread. A path longer than sun_path allows is
+  // bound through /proc/self/fd/<directory fd>/ (the client does the same).
   Status start(const std::string& socket_path);
   // Closes the listener, waits for the command in progress (if any), joins
   // the thread and removes the socket file. Prompt: the thread waits in

@@ -177,16 +177,28 @@ Status Server::start() {
     net::Reactor* rp = r.get();
     index::Qsbr* qsbr = s.qsbr.get();
     auto slot = std::make_shared<int>(-1);
-    // QSBR: the reactor registers on its thread; before it may block in
-    // poll it holds no index pointers, so that is its quiescent point (an
-    // idle reactor still passes one every second, on its tick).
-    rp->set_poll_hooks([qsbr, slot] { if (*slot < 0) *slot = qsbr->register_reader(); },
-                       [qsbr, slot] { if (*slot >= 0) qsbr->quiescent(*slot); });
+    // QSBR: the reactor is an index reader, online for its whole life. It
+    // holds no index pointer between callbacks, so the moment before it may
+    // block in poll is its quiescent point; an idle reactor still passes
+    // one every second (its tick timer), so reclamation is never held up
+    // for long.
+    rp->set_thread_hooks(
+        [qsbr, slot] {
+          *slot = qsbr->register_reader();
+          qsbr->online(*slot);
+        },
+        [qsbr, slot] { qsbr->quiescent(*slot); },
+        [qsbr, slot] {
+          qsbr->offline(*slot);
+          qsbr->unregister_reader(*slot);
+        });
     api::LastUsedRecorder* lu = s.last_used.get();
     rp->add_tick([lu, i](int64_t now) { lu->tick(int(i), now); });
     if (i == 0) {
       limit::SlidingWindowLimiter* lim = s.limiter.get();
-      rp->add_tick([lim](int64_t) { lim->reclaim_idle(int64_t(monotonic_ns() / 1000000)); });
+      // A slice of the limiter's table per tick, so a sweep never stalls
+      // the reactor (the whole table is covered every few seconds).
+      rp->add_tick([lim](int64_t) { lim->reclaim_idle(int64_t(monotonic_ns() / 1000000), 4096); });
       net::TlsContext* tc = s.tls.get();
       int64_t every = cfg.tls.ticket_key_rotation.count();
       auto last = std::make_shared<int64_t>(unix_now());

@@ -53,6 +53,12 @@ std::unique_ptr<HttpClient> HttpClient::tls(int port, const std::string& ca_file
   }
   c->ctx_ = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_session_cache_mode(c->ctx_, SSL_SESS_CACHE_CLIENT);
+  SSL_CTX_sess_set_new_cb(c->ctx_, [](SSL* ssl, SSL_SESSION* session) {
+    auto* self = static_cast<HttpClient*>(SSL_get_app_data(ssl));
+    if (self->session_ != nullptr) SSL_SESSION_free(self->session_);
+    self->session_ = session;  // we keep the reference
+    return 1;
+  });
   if (!ca_file.empty()) {
     SSL_CTX_load_verify_locations(c->ctx_, ca_file.c_str(), nullptr);
     SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER, nullptr);
@@ -60,6 +66,7 @@ std::unique_ptr<HttpClient> HttpClient::tls(int port, const std::string& ca_file
   static const uint8_t kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(c->ctx_, kAlpn, sizeof kAlpn);
   c->ssl_ = SSL_new(c->ctx_);
+  SSL_set_app_data(c->ssl_, c.get());
   SSL_set_fd(c->ssl_, c->fd_);
   SSL_set_tlsext_host_name(c->ssl_, host.c_str());
   if (!ca_file.empty()) {
@@ -82,6 +89,7 @@ std::unique_ptr<HttpClient> HttpClient::tls(int port, const std::string& ca_file
 }
 
 HttpClient::~HttpClient() {
+  if (session_ != nullptr) SSL_SESSION_free(session_);
   if (ssl_ != nullptr) SSL_free(ssl_);
   if (ctx_ != nullptr) SSL_CTX_free(ctx_);
   if (fd_ >= 0) ::close(fd_);

@@ -39,6 +39,13 @@ class HttpClient {
   // True when the peer closes the connection within timeout_ms.
   bool wait_closed(int timeout_ms);
   SSL* ssl() const { return ssl_; }
+  // A resumable session the server sent (TLS 1.3 tickets arrive after the
+  // handshake: read a response first). The caller frees it.
+  SSL_SESSION* take_session() {
+    SSL_SESSION* s = session_;
+    session_ = nullptr;
+    return s;
+  }
   // Simple request helper: method, path, extra header lines, body.
   bool request(const std::string& method, const std::string& path, HttpResponse* out,
                const std::string& headers = "", const std::string& body = "");
@@ -49,6 +56,7 @@ class HttpClient {
   int fd_ = -1;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
+  SSL_SESSION* session_ = nullptr;
   std::string buffer_;
   std::string error_;
 };

@@ -80,7 +80,7 @@ int run_locally(const claribi::Config& config, const std::vector<std::string>& a
   if (!opened.ok()) {
     if (opened.status().code() == claribi::StatusCode::kUnavailable) {
       return fail("the database " + db_path +
-                  " is in use by another process (is claribi-server running?), but the server's admin socket " +
+                  " is in use by another process (claribi-server, or another claribi-admin), and the server's admin socket " +
                   socket_path + " did not answer (" + socket_error + ")");
     }
     return fail("cannot open the database: " + opened.status().message());

@@ -5,6 +5,7 @@
 // "Latency" chains each lookup on the result of the previous one.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -150,12 +151,62 @@ void BM_UserFindHitLatency(benchmark::State& state) {
   benchmark::DoNotOptimize(id);
 }
 
+// Reference: one dependent load from a random line of 256 MiB (huge pages),
+// the cost of one cache miss on this machine. A cold API-key hit is two
+// (the slot line, then the node), a miss about one.
+void BM_DramLatencyReference(benchmark::State& state) {
+  constexpr size_t kBytes = size_t{256} << 20, kLines = kBytes / 64;
+  static uint64_t* lines = [] {
+    auto* mem = static_cast<uint64_t*>(detail::allocate_table_memory(kBytes));
+    std::vector<uint64_t> order(kLines);
+    for (size_t i = 0; i < kLines; ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(5));
+    for (size_t i = 0; i < kLines; ++i) mem[order[i] * 8] = order[(i + 1) % kLines];
+    return mem;
+  }();
+  uint64_t x = 0;
+  for (auto _ : state) x = lines[x * 8];
+  benchmark::DoNotOptimize(x);
+}
+
+// The reader's share of QSBR, per reactor loop iteration: offline before
+// epoll, online at the first lookup; and quiescent() with the epoch moving.
+void BM_QsbrOfflineOnline(benchmark::State& state) {
+  Qsbr q(4);
+  const int slot = q.register_reader();
+  for (auto _ : state) {
+    q.offline(slot);
+    q.online(slot);
+  }
+  q.offline(slot);
+}
+
+void BM_QsbrOnlineWhenOnline(benchmark::State& state) {
+  Qsbr q(4);
+  const int slot = q.register_reader();
+  q.online(slot);
+  for (auto _ : state) q.online(slot);
+  q.offline(slot);
+}
+
+void BM_QsbrQuiescent(benchmark::State& state) {
+  Qsbr q(4);
+  const int slot = q.register_reader();
+  q.online(slot);
+  for (auto _ : state) q.quiescent(slot);
+  q.offline(slot);
+}
+
 BENCHMARK(BM_ApiKeyFindHit)->Threads(1)->Threads(2);
 BENCHMARK(BM_ApiKeyFindMiss)->Threads(1)->Threads(2);
 BENCHMARK(BM_ApiKeyFindHitLatency);
 BENCHMARK(BM_UserFindHit)->Threads(1)->Threads(2);
 BENCHMARK(BM_UserFindMiss);
 BENCHMARK(BM_UserFindHitLatency);
+BENCHMARK(BM_DramLatencyReference);
+BENCHMARK(BM_QsbrOfflineOnline);
+BENCHMARK(BM_QsbrOnlineWhenOnline);
+BENCHMARK(BM_QsbrQuiescent);
 
 }  // namespace
 }  // namespace claribi::index

@@ -218,6 +218,24 @@ TEST(SlidingWindowLimiter, MemoryDoesNotGrowWithCredentialsEverSeen) {
   }
 }
 
+TEST(SlidingWindowLimiter, ReclaimSweepsInSlices) {
+  SlidingWindowLimiter lim(small_table());  // 4 shards x 16 buckets = 64
+  const size_t base = lim.memory_bytes();
+  for (uint64_t key = 0; key < 300; ++key) lim.check(key, 4, kT0);
+  const int64_t later = kT0 + 2 * kWindow;
+  size_t total = 0;
+  for (int slice = 0; slice < 4; ++slice) {
+    const size_t n = lim.reclaim_idle(later, 16);
+    EXPECT_GT(n, 0u) << slice;
+    EXPECT_LT(n, 300u) << slice;  // a quarter of the table, not all of it
+    total += n;
+  }
+  EXPECT_EQ(total, 300u);  // four slices of 16 cover the table once
+  EXPECT_EQ(lim.entries(), 0u);
+  EXPECT_EQ(lim.memory_bytes(), base);
+  EXPECT_EQ(lim.reclaim_idle(later, 0), 0u);
+}
+
 TEST(SlidingWindowLimiter, RaisingTheLimitKeepsTheHistory) {
   SlidingWindowLimiter lim(small_table());
   ASSERT_TRUE(lim.check(3, 2, kT0).admitted);
