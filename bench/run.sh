@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# make bench: the release server with a fresh data directory and a
+# bootstrapped organization, wrk on each scenario, and nginx serving the same
+# status body as a static string in the same run, with the same wrk settings.
+# Prints one table (req/s, p50, p99, server CPU µs per request, ratio to
+# nginx) and the micro-benchmarks. Fails loudly if any response is not 2xx.
+set -euo pipefail
+BUILD=${1:-build}
+DURATION=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNECTIONS:-64}
+# wrk gets core 1; the servers may use both cores (they are measured the same way).
+WRK="taskset -c 1 wrk -t1 -c$CONNS -d$DURATION --latency -s bench/wrk/scenario.lua"
+SERVER="$BUILD/src/server/claribi-server"
+ADMIN="$BUILD/tools/admin/claribi-admin"
+WORK=$(mktemp -d /tmp/claribi-bench-XXXXXX)
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -f "$WORK/nginx/nginx.pid" ] && kill -QUIT "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Limits raised so the limiter is exercised (tracked: <= 16,777,216) but
+# never cuts a run; access log off, as for nginx.
+export CLARIBI_RATE_LIMITS_JWT_PER_MINUTE=16000000
+export CLARIBI_RATE_LIMITS_API_KEY_PER_MINUTE=16000000
+export CLARIBI_LOG_ACCESS=off
+"$ADMIN" --data-dir "$WORK/data" bootstrap --org "Acme Corp" --plan professional --ai-credits 1347 \
+  --email you@example.com --password your-password --first-name Jane --last-name Smith >/dev/null
+KEY=$("$ADMIN" --data-dir "$WORK/data" keys create --email you@example.com --name bench \
+  --scopes dashboards:read,organization:write 2>/dev/null | grep -o 'claribi_sk_live_[0-9A-Za-z]*' | head -1)
+"$SERVER" --data-dir "$WORK/data" --listen 127.0.0.1:18443 --plain-listen 127.0.0.1:18080 \
+  --trusted-proxies 127.0.0.1 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q "ready with" "$WORK/server.log" && break; sleep 0.1; done
+CA="$WORK/data/tls/dev-cert.pem"
+TOKEN=$(curl -s --cacert "$CA" -X POST https://localhost:18443/api/auth/login/ -H "Content-Type: application/json" \
+  -d '{"email": "you@example.com", "password": "your-password"}' | jq -r .access)
+STATUS_BODY=$(curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" https://localhost:18443/api/auth/status/)
+
+mkdir -p "$WORK/nginx"
+sed -e "s|@DIR@|$WORK/nginx|g" -e "s|@PLAIN_PORT@|18081|" -e "s|@TLS_PORT@|18444|" \
+    -e "s|@CERT@|$CA|" -e "s|@KEY@|$WORK/data/tls/dev-key.pem|" -e "s|@BODY@|$STATUS_BODY|" \
+    bench/nginx/nginx.conf.in >"$WORK/nginx/nginx.conf"
+nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
+sleep 0.3
+NGINX_PIDS() { pgrep -f "nginx: worker process" | tr '\n' ' '; }
+
+cpu_ticks() {  # total utime+stime (clock ticks) of the given pids
+  local t=0
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo $t
+}
+HZ=$(getconf CLK_TCK)
+
+declare -A RPS
+ROWS=()
+run() {  # run NAME URL PIDS... ; env BENCH_* set by the caller
+  local name=$1 url=$2; shift 2
+  env $WRK_ENV $WRK "$url" >/dev/null 2>&1 || true   # warm-up
+  local before after out line
+  before=$(cpu_ticks "$@")
+  out=$(env $WRK_ENV $WRK "$url" 2>&1)
+  after=$(cpu_ticks "$@")
+  line=$(echo "$out" | grep '^RESULT' || true)
+  if [ -z "$line" ]; then echo "$out"; echo "bench: $name: wrk produced no result" >&2; exit 1; fi
+  read -r _ reqs non2xx sockerr rps p50 p99 <<<"$line"
+  if [ "$non2xx" != "0" ]; then
+    echo "$out"
+    echo "bench: $name: $non2xx responses were not 2xx — refusing to report an error path" >&2
+    exit 1
+  fi
+  local cpu_us
+  cpu_us=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", n ? t * 1e6 / hz / n : 0 }')
+  RPS[$name]=$rps
+  ROWS+=("$name|$rps|$p50|$p99|$cpu_us|$sockerr")
+}
+
+WRK_ENV="BENCH_PROXY=1"                   run "nginx plain (static)"        http://127.0.0.1:18081/api/auth/status/ $(NGINX_PIDS)
+WRK_ENV=""                                run "nginx TLS (static)"          https://127.0.0.1:18444/api/auth/status/ $(NGINX_PIDS)
+WRK_ENV="BENCH_CLOSE=1"                   run "nginx TLS new conn/request"  https://127.0.0.1:18444/api/auth/status/ $(NGINX_PIDS)
+WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN" run "(a) status JWT plain+proxy"  http://127.0.0.1:18080/api/auth/status/ $SERVER_PID
+WRK_ENV="BENCH_PROXY=1 BENCH_KEY=$KEY"    run "(b) status key plain+proxy"  http://127.0.0.1:18080/api/auth/status/ $SERVER_PID
+WRK_ENV="BENCH_AUTH=$TOKEN"               run "(c) status JWT TLS"          https://127.0.0.1:18443/api/auth/status/ $SERVER_PID
+WRK_ENV="BENCH_AUTH=$TOKEN BENCH_CLOSE=1" run "(f) TLS new conn/request"    https://127.0.0.1:18443/api/auth/status/ $SERVER_PID
+WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN BENCH_METHOD=POST BENCH_BODY={\"name\":\"bench\",\"scopes\":[]}" \
+                                          run "(e') durable POST api-keys"  http://127.0.0.1:18080/api/api-keys/ $SERVER_PID
+
+ratio() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+echo
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $(git rev-parse --short HEAD 2>/dev/null || echo -)  nproc: $(nproc)  cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "wrk: $WRK <url>   (warm-up run first)"
+echo
+printf '| %-28s | %9s | %8s | %8s | %11s | %7s | %12s |\n' scenario "req/s" "p50 µs" "p99 µs" "server µs/req" "sockerr" "ours / nginx"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------" "-----------" "----------" "----------" "---------------" "---------" "--------------"
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r name rps p50 p99 cpu sockerr <<<"$row"
+  r="-"
+  case "$name" in
+    "(a)"*|"(b)"*) r=$(ratio "$name" "nginx plain (static)") ;;
+    "(c)"*) r=$(ratio "$name" "nginx TLS (static)") ;;
+    "(f)"*) r=$(ratio "$name" "nginx TLS new conn/request") ;;
+  esac
+  printf '| %-28s | %9s | %8s | %8s | %13s | %7s | %12s |\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$sockerr" "$r"
+done
+
+echo
+echo "micro-benchmarks:"
+for b in "$BUILD"/bench/micro/*/bench_*; do
+  [ -x "$b" ] || continue
+  taskset -c 1 "$b" --benchmark_min_time=0.2 2>/dev/null | grep -E '^(BM_|-----|Benchmark)' || true
+done
