@@ -8,7 +8,7 @@
 #include "api/json_body.h"
 #include "api/pipeline.h"
 #include "api/render.h"
-#include "api/text.h"
+#include "model/credentials.h"
 #include "auth/password.h"
 #include "limit/sliding_window_limiter.h"
 #include "net/reactor.h"
@@ -43,7 +43,7 @@ void handle_login(Ctx& c) {
   auto email = f.string("email", true, 254);
   auto password = f.string("password", true, 4096, true);
   if (!f.finish(c.res)) return c.finish();
-  std::string lower = normalize_email(*email);
+  std::string lower = model::normalize_email(*email);
   if (!check_public_limit(c, limit::limiter_key("login-email", lower), c.app.config.rate_limits.login_per_email))
     return c.finish();
 
@@ -99,18 +99,25 @@ void handle_login(Ctx& c) {
       });
 }
 
-void handle_refresh(Ctx& c) {
+// Reads {"refresh": token} and verifies it: a refresh token, signed by us,
+// unexpired, not blacklisted. Renders the error and returns false otherwise.
+static bool read_refresh_token(Ctx& c, auth::JwtClaims* claims) {
   simdjson::dom::object obj;
-  if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
+  if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return false;
   FieldReader f(obj);
   auto token = f.string("refresh", true, auth::kMaxTokenSize);
-  if (!f.finish(c.res)) return c.finish();
-  auth::JwtClaims claims;
-  if (c.app.jwt.verify(*token, c.now, auth::TokenType::kRefresh, &claims) != auth::JwtCodec::Error::kNone ||
-      c.app.index.jti_blacklisted(claims.jti_view())) {
+  if (!f.finish(c.res)) return false;
+  if (c.app.jwt.verify(*token, c.now, auth::TokenType::kRefresh, claims) != auth::JwtCodec::Error::kNone ||
+      c.app.index.jti_blacklisted(claims->jti_view())) {
     http::render_error(c.res, http::ErrorCode::kUnauthorized, kBadToken);
-    return c.finish();
+    return false;
   }
+  return true;
+}
+
+void handle_refresh(Ctx& c) {
+  auth::JwtClaims claims;
+  if (!read_refresh_token(c, &claims)) return c.finish();
   const model::User* u = c.app.index.user(claims.user_id);
   if (u == nullptr || !u->is_active || u->org_id != claims.org_id || u->credential_version != claims.ver) {
     http::render_error(c.res, http::ErrorCode::kUnauthorized, kBadToken);
@@ -124,17 +131,8 @@ void handle_refresh(Ctx& c) {
 }
 
 void handle_logout(Ctx& c) {
-  simdjson::dom::object obj;
-  if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
-  FieldReader f(obj);
-  auto token = f.string("refresh", true, auth::kMaxTokenSize);
-  if (!f.finish(c.res)) return c.finish();
   auth::JwtClaims claims;
-  if (c.app.jwt.verify(*token, c.now, auth::TokenType::kRefresh, &claims) != auth::JwtCodec::Error::kNone ||
-      c.app.index.jti_blacklisted(claims.jti_view())) {
-    http::render_error(c.res, http::ErrorCode::kUnauthorized, kBadToken);
-    return c.finish();
-  }
+  if (!read_refresh_token(c, &claims)) return c.finish();
   std::string jti(claims.jti_view());
   int64_t exp = claims.exp;
   net::Exchange* ex = &c.ex;
@@ -161,9 +159,9 @@ void handle_password_change(Ctx& c) {
   FieldReader f(obj);
   auto current = f.string("current_password", true, 4096, true);
   auto next = f.string("new_password", true, 4096, true);
-  if (next && next->size() < kMinPasswordLength)
+  if (next && next->size() < model::kMinPasswordLength)
     f.error("new_password", "This password is too short. It must contain at least " +
-                                std::to_string(kMinPasswordLength) + " characters.");
+                                std::to_string(model::kMinPasswordLength) + " characters.");
   if (!f.finish(c.res)) return c.finish();
   const model::User* u = c.app.index.user(c.who.user_id);
   if (u == nullptr) {

@@ -255,6 +255,11 @@ void Reactor::maybe_finish_shutdown() {
 void Reactor::close_all_handles() {
   if (handles_closed_) return;
   handles_closed_ = true;
+  {
+    // From now on post() drops work instead of signalling a closing handle.
+    std::lock_guard<std::mutex> lock(post_mu_);
+    stopped_ = true;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_timer_), nullptr);

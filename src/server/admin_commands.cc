@@ -1,5 +1,7 @@
 #include "server/admin_commands.h"
 
+#include "model/credentials.h"
+
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -24,7 +26,6 @@ namespace claribi::server {
 namespace {
 
 constexpr std::string_view kProgram = "claribi-admin";
-constexpr size_t kMinPassword = 8;       // as the API (api/text.h)
 constexpr size_t kMaxPassword = 4096;    // as the API's request field limit
 constexpr size_t kMaxName = 150;         // first/last name
 constexpr size_t kMaxOrgName = 200;
@@ -48,26 +49,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
-}
-
-// The same rules as api::normalize_email / api::valid_email (api/text.cc),
-// kept here so the admin tool does not link the HTTP layer.
-std::string normalize_email(std::string_view email) {
-  std::string out(trim(email));
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
-  return out;
-}
-
-bool valid_email(std::string_view e) {
-  size_t at = e.find('@');
-  if (at == std::string_view::npos || at == 0 || e.find('@', at + 1) != std::string_view::npos) return false;
-  std::string_view domain = e.substr(at + 1);
-  size_t dot = domain.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
-  for (char ch : e)
-    if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') return false;
-  return true;
 }
 
 bool has_control(std::string_view s) {
@@ -171,9 +152,9 @@ struct Cmd {
 CLI::Validator email_check() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
-        std::string e = normalize_email(s);
+        std::string e = model::normalize_email(s);
         if (e.size() > kMaxEmail) return "email address too long";
-        return valid_email(e) ? std::string() : "not a valid email address: " + e;
+        return model::valid_email(e) ? std::string() : "not a valid email address: " + e;
       },
       "");
 }
@@ -181,8 +162,8 @@ CLI::Validator email_check() {
 CLI::Validator password_check() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
-        if (s.size() < kMinPassword)
-          return "this password is too short: it must contain at least " + std::to_string(kMinPassword) + " characters";
+        if (s.size() < model::kMinPasswordLength)
+          return "this password is too short: it must contain at least " + std::to_string(model::kMinPasswordLength) + " characters";
         if (s.size() > kMaxPassword) return "this password is too long";
         return {};
       },
@@ -375,7 +356,7 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
   if (c->name == "backup" && c->dest.empty()) return usage(c->name, "DEST must not be empty");
 
   // Normalized values (the validators checked them).
-  c->email = normalize_email(c->email);
+  c->email = model::normalize_email(c->email);
   c->org_name = std::string(trim(c->org_name));
   c->first_name = std::string(trim(c->first_name));
   c->last_name = std::string(trim(c->last_name));

@@ -1,6 +1,6 @@
-#include "api/text.h"
+#include "model/credentials.h"
 
-namespace claribi::api {
+namespace claribi::model {
 
 std::string normalize_email(std::string_view email) {
   while (!email.empty() && (email.front() == ' ' || email.front() == '\t')) email.remove_prefix(1);
@@ -22,4 +22,4 @@ bool valid_email(std::string_view e) {
   return true;
 }
 
-}  // namespace claribi::api
+}  // namespace claribi::model
