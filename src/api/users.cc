@@ -1,0 +1,411 @@
+// §5/§6 users: /api/users/ list, create, get, patch, put, delete. Everyone in
+// the organization may read; administrators create, change, disable and
+// delete (the route table enforces the roles and the users:* scopes). Another
+// organization's user is 404.
+//
+// Writes go through IdentityService::transact: the build function re-reads the
+// user from the View (queued writes included) and re-checks the rules that
+// depend on other records — email uniqueness across every organization and
+// "the last active administrator stays" — under the service's write lock, so
+// two concurrent requests cannot both pass them. Passwords are hashed on the
+// worker pool before the transaction; the hash is never rendered.
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "api/list_query.h"
+#include "api/pipeline.h"
+#include "api/render.h"
+#include "auth/password.h"
+#include "model/credentials.h"
+#include "net/reactor.h"
+#include "net/worker.h"
+
+namespace claribi::api {
+
+namespace {
+
+constexpr size_t kMaxNameChars = 150;
+constexpr size_t kMaxEmailChars = 254;
+constexpr size_t kMaxPasswordBytes = 4096;
+constexpr std::string_view kEmailTaken = "A user with that email already exists.";
+constexpr std::string_view kLastAdmin = "The organization must keep at least one active administrator.";
+
+std::string not_found_detail(uint64_t id) { return "No user with ID " + std::to_string(id) + " was found."; }
+
+bool visible_to(const model::User* u, const Principal& who) { return u != nullptr && u->org_id == who.org_id; }
+
+bool is_active_admin(const model::User& u) { return u.is_active && u.role == model::Role::kAdministrator; }
+
+void render_user(http::Response& r, int status, const model::User& u) {
+  r.status = status;
+  r.body.clear();
+  JsonWriter w(r.body);
+  write_user(w, u);
+}
+
+// ---- body fields -------------------------------------------------------------
+
+size_t utf8_chars(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s)
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view kWs = " \t\r\n\f\v";
+  size_t b = s.find_first_not_of(kWs);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(kWs);
+  return s.substr(b, e - b + 1);
+}
+
+// first_name / last_name: a non-blank string of at most 150 characters, trimmed.
+std::optional<std::string> read_name(FieldReader& f, std::string_view key, bool required) {
+  auto v = f.string(key, required, SIZE_MAX);
+  if (!v) return std::nullopt;
+  std::string_view t = trim(*v);
+  if (utf8_chars(t) > kMaxNameChars) {
+    f.error(std::string(key), "Ensure this field has no more than " + std::to_string(kMaxNameChars) + " characters.");
+    return std::nullopt;
+  }
+  return std::string(t);
+}
+
+std::optional<std::string> read_email(FieldReader& f, bool required) {
+  auto v = f.string("email", required, SIZE_MAX);
+  if (!v) return std::nullopt;
+  std::string email = model::normalize_email(*v);
+  if (utf8_chars(email) > kMaxEmailChars) {
+    f.error("email", "Ensure this field has no more than " + std::to_string(kMaxEmailChars) + " characters.");
+    return std::nullopt;
+  }
+  if (!model::valid_email(email)) {
+    f.error("email", "Enter a valid email address.");
+    return std::nullopt;
+  }
+  return email;
+}
+
+std::optional<std::string> read_password(FieldReader& f, bool required) {
+  auto v = f.string("password", required, kMaxPasswordBytes, true);
+  if (!v) return std::nullopt;
+  if (v->size() < model::kMinPasswordLength) {
+    f.error("password", "This password is too short. It must contain at least " +
+                            std::to_string(model::kMinPasswordLength) + " characters.");
+    return std::nullopt;
+  }
+  return std::string(*v);
+}
+
+std::optional<model::Role> read_role(FieldReader& f, bool required) {
+  auto e = f.element("role");
+  if (!e) {
+    if (required) f.error("role", "This field is required.");
+    return std::nullopt;
+  }
+  if (e->is_null()) {
+    f.error("role", "This field may not be null.");
+    return std::nullopt;
+  }
+  std::string_view v;
+  if (e->get(v)) {
+    f.error("role", "Not a valid string.");
+    return std::nullopt;
+  }
+  auto r = model::parse_role(v);
+  if (!r) f.error("role", "\"" + std::string(v) + "\" is not a valid choice.");
+  return r;
+}
+
+// What a request asks to set; absent fields stay as they are.
+struct UserEdit {
+  std::optional<std::string> email;
+  std::optional<std::string> password;  // plain text until hashed
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<model::Role> role;
+  std::optional<bool> is_active;
+  std::string password_hash;  // set on the worker pool when password is present
+};
+
+// Reads the body into *edit; `all` = create/PUT (the required fields must be
+// there). Renders 400 and returns false on a problem.
+bool read_edit(Ctx& c, bool create, bool full, UserEdit* edit) {
+  simdjson::dom::object obj;
+  if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return false;
+  FieldReader f(obj);
+  edit->email = read_email(f, create || full);
+  edit->password = read_password(f, create);
+  edit->first_name = read_name(f, "first_name", create || full);
+  edit->last_name = read_name(f, "last_name", create || full);
+  edit->role = read_role(f, full);
+  edit->is_active = f.boolean("is_active", false);
+  return f.finish(c.res);
+}
+
+// ---- writes --------------------------------------------------------------------
+
+struct WriteState {
+  model::User user;
+  bool failed = false;
+  http::ErrorCode error = http::ErrorCode::kInternalError;
+  std::string detail;
+
+  Status fail(http::ErrorCode code, std::string_view d) {
+    failed = true;
+    error = code;
+    detail = std::string(d);
+    return Status::InvalidArgument("user write rejected");
+  }
+};
+
+using UserBuildFn = std::function<Status(const identity::View&, identity::Change&, WriteState&)>;
+
+// Runs build under IdentityService::transact; answers on the reactor once durable.
+void transact_user(ApiContext* app, net::Exchange* ex, int status, UserBuildFn build) {
+  auto st = std::make_shared<WriteState>();
+  app->identity.transact(
+      [st, build = std::move(build)](const identity::View& view, identity::Change& ch) {
+        return build(view, ch, *st);
+      },
+      [ex, st, status](Status s) {
+        ex->reactor().post([ex, st, status, s] {
+          http::Response& r = ex->response();
+          if (st->failed) {
+            http::render_error(r, st->error, st->detail);
+          } else if (!s.ok()) {
+            http::render_error(r, http::ErrorCode::kInternalError, "The user could not be stored.");
+          } else if (status == 204) {
+            r.status = 204;
+            r.body.clear();
+          } else {
+            render_user(r, status, st->user);
+          }
+          ex->finish();
+        });
+      });
+}
+
+// Hashes edit->password on the worker pool (when there is one), then runs
+// `then` on the reactor; a hashing failure is answered with 500.
+void hash_then(Ctx& c, std::shared_ptr<UserEdit> edit, std::function<void()> then) {
+  if (!edit->password) return then();
+  net::Exchange* ex = &c.ex;
+  auto hashed = std::make_shared<Status>();
+  auth::Argon2Params params = c.app.argon2;
+  net::run_on_worker(
+      ex->reactor(),
+      [edit, hashed, params] {
+        auto h = auth::hash_password(*edit->password, params);
+        if (h.ok()) {
+          edit->password_hash = std::move(h.value());
+        } else {
+          *hashed = h.status();
+        }
+        edit->password.reset();  // the plain text is not needed any more
+      },
+      [ex, hashed, then = std::move(then)] {
+        if (!hashed->ok()) {
+          http::render_error(ex->response(), http::ErrorCode::kInternalError, "The password could not be hashed.");
+          ex->finish();
+          return;
+        }
+        then();
+      });
+}
+
+// 404 before the body is validated (the write re-checks in its build).
+bool check_visible(Ctx& c) {
+  if (visible_to(c.app.index.user(c.ids[0]), c.who)) return true;
+  http::render_error(c.res, http::ErrorCode::kNotFound, not_found_detail(c.ids[0]));
+  return false;
+}
+
+// PATCH (partial) and PUT (email, first_name, last_name, role required).
+void handle_user_edit(Ctx& c, bool full) {
+  if (!check_visible(c)) return c.finish();
+  auto edit = std::make_shared<UserEdit>();
+  if (!read_edit(c, false, full, edit.get())) return c.finish();
+
+  uint64_t id = c.ids[0];
+  Principal who = c.who;
+  int64_t now = c.now;
+  ApiContext* app = &c.app;
+  net::Exchange* ex = &c.ex;
+  hash_then(c, edit, [app, ex, edit, id, who, now] {
+    transact_user(app, ex, 200, [edit, id, who, now](const identity::View& view, identity::Change& ch, WriteState& s) {
+      const model::User* cur = view.user(id);
+      if (!visible_to(cur, who)) return s.fail(http::ErrorCode::kNotFound, not_found_detail(id));
+      model::User u = *cur;
+      if (edit->email && *edit->email != cur->email) {
+        if (view.email_taken(*edit->email)) return s.fail(http::ErrorCode::kConflict, kEmailTaken);
+        u.email = *edit->email;
+      }
+      if (edit->first_name) u.first_name = *edit->first_name;
+      if (edit->last_name) u.last_name = *edit->last_name;
+      if (edit->role) u.role = *edit->role;
+      if (edit->is_active) u.is_active = *edit->is_active;
+      if (!edit->password_hash.empty()) {
+        u.password_hash = edit->password_hash;
+        ++u.credential_version;  // tokens issued before stop working
+      }
+      // Demoting or disabling the last active administrator is refused.
+      if (is_active_admin(*cur) && !is_active_admin(u) && view.active_admins(cur->org_id) <= 1)
+        return s.fail(http::ErrorCode::kConflict, kLastAdmin);
+      u.updated_at = now;
+      ch.users.push_back(u);
+      s.user = std::move(u);
+      return Status::Ok();
+    });
+  });
+}
+
+bool user_less(const model::User& a, const model::User& b, const std::string& field) {
+  int c = 0;
+  if (field == "email") {
+    c = compare_text_icase(a.email, b.email);
+  } else if (field == "created_at") {
+    c = a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
+  } else if (field == "updated_at") {
+    c = a.updated_at < b.updated_at ? -1 : (a.updated_at > b.updated_at ? 1 : 0);
+  }
+  if (c != 0) return c < 0;
+  return a.id < b.id;
+}
+
+}  // namespace
+
+// GET /api/users/
+void handle_users_list(Ctx& c) {
+  static constexpr std::string_view kOrderable[] = {"email", "created_at", "updated_at", "id"};
+  auto q = std::make_shared<ListQuery>();
+  if (!parse_list_query(c.req, c.res, kOrderable, q.get())) return c.finish();
+
+  struct State {
+    Status status;
+    size_t count = 0;
+    std::vector<model::User> page;
+  };
+  auto st = std::make_shared<State>();
+  net::Exchange* ex = &c.ex;
+  ApiContext* app = &c.app;
+  uint64_t org_id = c.who.org_id;
+  net::run_on_worker(
+      ex->reactor(),
+      [st, q, org_id, app] {
+        std::vector<model::User> users;
+        st->status = app->identity.store().ForEachUser(org_id, [&](const model::User& u) {
+          if (u.org_id != org_id) return;
+          if (contains_icase(u.email, q->search) || contains_icase(u.first_name, q->search) ||
+              contains_icase(u.last_name, q->search)) {
+            model::User copy = u;
+            copy.password_hash.clear();  // never leaves the worker
+            users.push_back(std::move(copy));
+          }
+        });
+        if (!st->status.ok()) return;
+        const std::string& field = q->ordering_field;
+        if (q->descending) {
+          std::sort(users.begin(), users.end(),
+                    [&](const model::User& a, const model::User& b) { return user_less(b, a, field); });
+        } else {
+          std::sort(users.begin(), users.end(),
+                    [&](const model::User& a, const model::User& b) { return user_less(a, b, field); });
+        }
+        st->count = users.size();
+        auto [begin, end] = page_bounds(*q, users.size());
+        st->page.assign(std::make_move_iterator(users.begin() + ptrdiff_t(begin)),
+                        std::make_move_iterator(users.begin() + ptrdiff_t(end)));
+      },
+      [st, q, ex, app] {
+        http::Response& r = ex->response();
+        if (!st->status.ok()) {
+          http::render_error(r, http::ErrorCode::kInternalError, "The users could not be read.");
+        } else if (check_page(*q, st->count, r)) {
+          r.body.clear();
+          write_list_page(r.body, app->config.public_url, *q, st->count, [&](JsonWriter& w) {
+            for (const model::User& u : st->page) write_user(w, u);
+          });
+        }
+        ex->finish();
+      });
+}
+
+// POST /api/users/
+void handle_users_create(Ctx& c) {
+  auto edit = std::make_shared<UserEdit>();
+  if (!read_edit(c, true, false, edit.get())) return c.finish();
+  // A quick answer for the common case; the build re-checks under the lock.
+  if (c.app.index.user_id_by_email(*edit->email) != 0) {
+    http::render_error(c.res, http::ErrorCode::kConflict, kEmailTaken);
+    return c.finish();
+  }
+  Principal who = c.who;
+  int64_t now = c.now;
+  ApiContext* app = &c.app;
+  net::Exchange* ex = &c.ex;
+  hash_then(c, edit, [app, ex, edit, who, now] {
+    transact_user(app, ex, 201, [app, edit, who, now](const identity::View& view, identity::Change& ch, WriteState& s) {
+      if (view.email_taken(*edit->email)) return s.fail(http::ErrorCode::kConflict, kEmailTaken);
+      model::User u;
+      u.id = app->identity.next_id(storage::Sequence::kUser);
+      u.org_id = who.org_id;
+      u.email = *edit->email;
+      u.first_name = *edit->first_name;
+      u.last_name = *edit->last_name;
+      u.role = edit->role.value_or(model::Role::kViewer);
+      u.is_active = edit->is_active.value_or(true);
+      u.password_hash = edit->password_hash;
+      u.credential_version = 1;
+      u.created_at = u.updated_at = now;
+      u.created_by = who.user_id;
+      ch.users.push_back(u);
+      s.user = std::move(u);
+      return Status::Ok();
+    });
+  });
+}
+
+// GET /api/users/{id}/
+void handle_user_get(Ctx& c) {
+  const model::User* u = c.app.index.user(c.ids[0]);
+  if (!visible_to(u, c.who)) {
+    http::render_error(c.res, http::ErrorCode::kNotFound, not_found_detail(c.ids[0]));
+    return c.finish();
+  }
+  render_user(c.res, 200, *u);
+  c.finish();
+}
+
+// PATCH /api/users/{id}/
+void handle_user_patch(Ctx& c) { handle_user_edit(c, false); }
+
+// PUT /api/users/{id}/
+void handle_user_put(Ctx& c) { handle_user_edit(c, true); }
+
+// DELETE /api/users/{id}/: the user is removed; their tokens and keys stop at
+// once (authentication requires the user to exist); records they created keep
+// created_by.
+void handle_user_delete(Ctx& c) {
+  if (!check_visible(c)) return c.finish();
+  uint64_t id = c.ids[0];
+  Principal who = c.who;
+  transact_user(&c.app, &c.ex, 204, [id, who](const identity::View& view, identity::Change& ch, WriteState& s) {
+    const model::User* cur = view.user(id);
+    if (!visible_to(cur, who)) return s.fail(http::ErrorCode::kNotFound, not_found_detail(id));
+    if (is_active_admin(*cur) && view.active_admins(cur->org_id) <= 1)
+      return s.fail(http::ErrorCode::kConflict, kLastAdmin);
+    ch.removed_users.push_back(*cur);
+    s.user = *cur;
+    return Status::Ok();
+  });
+}
+
+}  // namespace claribi::api
