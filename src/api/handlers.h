@@ -23,4 +23,16 @@ void handle_api_key_delete(Ctx& c);
 void handle_api_key_rotate(Ctx& c);
 void handle_api_key_revoke(Ctx& c);
 
+// users.cc
+void handle_users_list(Ctx& c);
+void handle_users_create(Ctx& c);
+void handle_user_get(Ctx& c);
+void handle_user_patch(Ctx& c);
+void handle_user_put(Ctx& c);
+void handle_user_delete(Ctx& c);
+
+// organization.cc
+void handle_organization_get(Ctx& c);
+void handle_organization_patch(Ctx& c);
+
 }  // namespace claribi::api

@@ -29,6 +29,18 @@ const Route kRoutes[] = {
     {Method::kDelete, "/api/api-keys/{id}/", handle_api_key_delete, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
     {Method::kPost, "/api/api-keys/{id}/rotate/", handle_api_key_rotate, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
     {Method::kPost, "/api/api-keys/{id}/revoke/", handle_api_key_revoke, Access::kJwtOrOrgWrite, kViewer, 0, LimitKind::kCredential},
+
+    // Users: everyone reads; administrators create, change and delete.
+    {Method::kGet, "/api/users/", handle_users_list, Access::kAuthenticated, kViewer, model::kScopeUsersRead, LimitKind::kCredential},
+    {Method::kPost, "/api/users/", handle_users_create, Access::kAuthenticated, kAdmin, model::kScopeUsersWrite, LimitKind::kCredential},
+    {Method::kGet, "/api/users/{id}/", handle_user_get, Access::kAuthenticated, kViewer, model::kScopeUsersRead, LimitKind::kCredential},
+    {Method::kPatch, "/api/users/{id}/", handle_user_patch, Access::kAuthenticated, kAdmin, model::kScopeUsersWrite, LimitKind::kCredential},
+    {Method::kPut, "/api/users/{id}/", handle_user_put, Access::kAuthenticated, kAdmin, model::kScopeUsersWrite, LimitKind::kCredential},
+    {Method::kDelete, "/api/users/{id}/", handle_user_delete, Access::kAuthenticated, kAdmin, model::kScopeUsersWrite, LimitKind::kCredential},
+
+    // The caller's organization: everyone reads; administrators change it.
+    {Method::kGet, "/api/organization/", handle_organization_get, Access::kAuthenticated, kViewer, model::kScopeOrganizationRead, LimitKind::kCredential},
+    {Method::kPatch, "/api/organization/", handle_organization_patch, Access::kAuthenticated, kAdmin, model::kScopeOrganizationWrite, LimitKind::kCredential},
 };
 }  // namespace
 

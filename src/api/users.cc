@@ -10,6 +10,7 @@
 // two concurrent requests cannot both pass them. Passwords are hashed on the
 // worker pool before the transaction; the hash is never rendered.
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -135,8 +136,8 @@ struct UserEdit {
   std::string password_hash;  // set on the worker pool when password is present
 };
 
-// Reads the body into *edit; `all` = create/PUT (the required fields must be
-// there). Renders 400 and returns false on a problem.
+// Reads the body into *edit; on create and PUT the required fields must be
+// there. Renders 400 and returns false on a problem.
 bool read_edit(Ctx& c, bool create, bool full, UserEdit* edit) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return false;

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -50,14 +49,22 @@ ServerProcess::ServerProcess(std::vector<std::string> extra, std::string data_di
     execv(argv[0], argv.data());
     _exit(127);
   }
-  std::regex tls_re("https listening on [^\\n]*:(\\d+)");
-  std::regex plain_re("http listening on [^\\n]*:(\\d+)");
+  // "claribi-server: https listening on 127.0.0.1:PORT": the port after the
+  // last ':' of the first such line.
+  auto port_after = [](const std::string& out, const std::string& marker) {
+    size_t at = out.find(marker);
+    if (at == std::string::npos) return 0;
+    size_t eol = out.find('\n', at);
+    std::string line = out.substr(at, eol == std::string::npos ? std::string::npos : eol - at);
+    size_t space = line.find(' ', marker.size());  // "(trusted proxies only)" after the address
+    std::string addr = line.substr(marker.size(), space == std::string::npos ? std::string::npos : space - marker.size());
+    return std::atoi(addr.substr(addr.rfind(':') + 1).c_str());
+  };
   for (int i = 0; i < 300; ++i) {  // up to 30 s (sanitizer builds are slow)
     std::string out = output();
-    std::smatch m;
     if (out.find("ready with") != std::string::npos) {
-      if (std::regex_search(out, m, tls_re)) tls_port_ = std::stoi(m[1]);
-      if (std::regex_search(out, m, plain_re)) plain_port_ = std::stoi(m[1]);
+      tls_port_ = port_after(out, "https listening on ");
+      plain_port_ = port_after(out, "http listening on ");
       return;
     }
     int status;

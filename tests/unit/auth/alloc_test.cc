@@ -3,6 +3,10 @@
 // This binary replaces global operator new/delete with counting versions
 // and, outside sanitizer builds, also interposes malloc/calloc/realloc so
 // that allocations inside BoringSSL (which uses malloc) are counted too.
+// This file replaces the global operator new/delete with malloc/free on
+// purpose; GCC cannot see that they pair up (a false -Wmismatched-new-delete).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,0 +1,187 @@
+// §6 organization: GET|PATCH /api/organization/ — the caller's organization
+// with its member and API-key counts. Everyone reads; administrators change
+// name, plan and ai_credits_remaining (the route table enforces the role and
+// the organization:* scopes).
+//
+// The counts come from a store scan of the organization's users and keys, on
+// the worker pool; a PATCH is written through IdentityService::transact and
+// answered, once durable, with the stored record and fresh counts.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/handlers.h"
+#include "api/json_body.h"
+#include "api/pipeline.h"
+#include "api/render.h"
+#include "net/reactor.h"
+#include "net/worker.h"
+
+namespace claribi::api {
+
+namespace {
+
+constexpr size_t kMaxNameChars = 200;
+constexpr size_t kMaxPlanChars = 50;
+
+size_t utf8_chars(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s)
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view kWs = " \t\r\n\f\v";
+  size_t b = s.find_first_not_of(kWs);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(kWs);
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<std::string> read_text(FieldReader& f, std::string_view key, size_t max_chars) {
+  auto v = f.string(key, false, SIZE_MAX);
+  if (!v) return std::nullopt;
+  std::string_view t = trim(*v);
+  if (utf8_chars(t) > max_chars) {
+    f.error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
+    return std::nullopt;
+  }
+  return std::string(t);
+}
+
+struct Counts {
+  Status status;
+  size_t members = 0;
+  size_t active_members = 0;
+  size_t api_keys = 0;  // not deleted (what the key list shows an administrator)
+};
+
+// Renders the organization with its counts.
+void render_org(http::Response& r, const model::Organization& o, const Counts& n) {
+  r.status = 200;
+  r.body.clear();
+  JsonWriter w(r.body);
+  w.begin_object();
+  w.field("id", o.id);
+  w.field("name", o.name);
+  w.field("plan", o.plan);
+  w.field("ai_credits_remaining", o.ai_credits_remaining);
+  w.key("created_at").timestamp_or_null(o.created_at);
+  w.key("updated_at").timestamp_or_null(o.updated_at);
+  w.field("member_count", uint64_t(n.members));
+  w.field("active_member_count", uint64_t(n.active_members));
+  w.field("api_key_count", uint64_t(n.api_keys));
+  w.end_object();
+}
+
+// On the reactor: counts the organization's users and keys on the worker
+// pool, then answers 200 with `o` and finishes the exchange.
+void answer_with_counts(ApiContext* app, net::Exchange* ex, const model::Organization& o) {
+  auto org = std::make_shared<model::Organization>(o);
+  auto n = std::make_shared<Counts>();
+  net::run_on_worker(
+      ex->reactor(),
+      [app, org, n] {
+        uint64_t id = org->id;
+        n->status = app->identity.store().ForEachUser(id, [&](const model::User& u) {
+          if (u.org_id != id) return;
+          ++n->members;
+          if (u.is_active) ++n->active_members;
+        });
+        if (!n->status.ok()) return;
+        n->status = app->identity.store().ForEachApiKey(id, [&](const model::ApiKey& k) {
+          if (k.org_id == id && !k.deleted) ++n->api_keys;
+        });
+      },
+      [ex, org, n] {
+        if (!n->status.ok()) {
+          http::render_error(ex->response(), http::ErrorCode::kInternalError, "The organization could not be read.");
+        } else {
+          render_org(ex->response(), *org, *n);
+        }
+        ex->finish();
+      });
+}
+
+void render_missing(http::Response& r) {
+  http::render_error(r, http::ErrorCode::kNotFound, "The organization was not found.");
+}
+
+}  // namespace
+
+// GET /api/organization/
+void handle_organization_get(Ctx& c) {
+  const model::Organization* o = c.app.index.organization(c.who.org_id);
+  if (o == nullptr) {
+    render_missing(c.res);
+    return c.finish();
+  }
+  answer_with_counts(&c.app, &c.ex, *o);
+}
+
+// PATCH /api/organization/ {"name"?, "plan"?, "ai_credits_remaining"?}
+void handle_organization_patch(Ctx& c) {
+  simdjson::dom::object obj;
+  if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
+  FieldReader f(obj);
+  auto name = read_text(f, "name", kMaxNameChars);
+  if (name && name->empty()) {
+    f.error("name", "This field may not be blank.");
+    name.reset();
+  }
+  auto plan = read_text(f, "plan", kMaxPlanChars);
+  if (plan && plan->empty()) {
+    f.error("plan", "This field may not be blank.");
+    plan.reset();
+  }
+  std::optional<int64_t> credits;
+  if (auto e = f.element("ai_credits_remaining"); e && e->is_null()) {
+    f.error("ai_credits_remaining", "This field may not be null.");
+  } else {
+    credits = f.integer("ai_credits_remaining", false, 0, std::numeric_limits<int64_t>::max());
+  }
+  if (!f.finish(c.res)) return c.finish();
+
+  struct State {
+    model::Organization org;
+    bool missing = false;
+  };
+  auto st = std::make_shared<State>();
+  uint64_t org_id = c.who.org_id;
+  int64_t now = c.now;
+  ApiContext* app = &c.app;
+  net::Exchange* ex = &c.ex;
+  app->identity.transact(
+      [st, org_id, now, name, plan, credits](const identity::View& view, identity::Change& ch) {
+        const model::Organization* cur = view.organization(org_id);
+        if (cur == nullptr) {
+          st->missing = true;
+          return Status::NotFound("organization");
+        }
+        model::Organization o = *cur;
+        if (name) o.name = *name;
+        if (plan) o.plan = *plan;
+        if (credits) o.ai_credits_remaining = *credits;
+        o.updated_at = now;
+        ch.orgs.push_back(o);
+        st->org = std::move(o);
+        return Status::Ok();
+      },
+      [st, app, ex](Status s) {
+        ex->reactor().post([st, app, ex, s] {
+          if (st->missing) {
+            render_missing(ex->response());
+          } else if (!s.ok()) {
+            http::render_error(ex->response(), http::ErrorCode::kInternalError, "The organization could not be stored.");
+          } else {
+            return answer_with_counts(app, ex, st->org);
+          }
+          ex->finish();
+        });
+      });
+}
+
+}  // namespace claribi::api
