@@ -142,9 +142,11 @@ check "demote editor back" "$(json -X PATCH "$BASE/api/users/$EDITOR_ID/" -H "$(
 # Concurrent: two admins demote each other at once; exactly one succeeds.
 json -X PATCH "$BASE/api/users/$EDITOR_ID/" -H "$(auth "$ADMIN")" -H "$CT" -d '{"role": "administrator"}' >/dev/null
 code -X PATCH "$BASE/api/users/$ADMIN_ID/" -H "$(auth "$ADMIN")" -H "$CT" -d '{"is_active": false}' >"$DATA.c1" &
+p1=$!
 code -X PATCH "$BASE/api/users/$EDITOR_ID/" -H "$(auth "$ADMIN")" -H "$CT" -d '{"is_active": false}' >"$DATA.c2" &
-wait
-check "concurrent disable: one wins" "$(cat "$DATA.c1" "$DATA.c2" | sort | tr '\n' ' ')" "200 409 "
+p2=$!
+wait "$p1" "$p2"  # not a bare wait: the server is a child too
+check "concurrent disable: one wins" "$( (cat "$DATA.c1"; echo; cat "$DATA.c2"; echo) | sort | tr "\n" " ")" "200 409 "
 check "one active admin left" "$(json -H "$(auth "$VIEWER")" "$BASE/api/users/?search=d" | jq '[.results[] | select(.role == "administrator" and .is_active)] | length')" "1"
 rm -f "$DATA.c1" "$DATA.c2"
 # Put things back: admin active administrator, editor an editor.
