@@ -70,21 +70,6 @@ bool check_visible(Ctx& c) {
 
 // ---- body fields -----------------------------------------------------------
 
-size_t utf8_chars(std::string_view s) {
-  size_t n = 0;
-  for (char ch : s)
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kWs = " \t\r\n\f\v";
-  size_t b = s.find_first_not_of(kWs);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(kWs);
-  return s.substr(b, e - b + 1);
-}
-
 std::string_view python_type_name(simdjson::dom::element_type t) {
   switch (t) {
     case simdjson::dom::element_type::ARRAY: return "list";
@@ -116,7 +101,7 @@ std::optional<std::string> read_name(FieldReader& f, bool required) {
     f.error("name", "Not a valid string.");
     return std::nullopt;
   }
-  v = trim(v);
+  v = trim_whitespace(v);
   if (v.empty()) {
     f.error("name", "This field may not be blank.");
     return std::nullopt;

@@ -146,6 +146,32 @@ std::string type_name(simdjson::dom::element_type t) {
 
 int64_t json_error_offset(std::string_view text) { return JsonChecker(text).run(); }
 
+size_t utf8_chars(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s)
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::string_view trim_whitespace(std::string_view s) {
+  constexpr std::string_view kWs = " \t\r\n\f\v";
+  size_t b = s.find_first_not_of(kWs);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(kWs);
+  return s.substr(b, e - b + 1);
+}
+
+std::optional<std::string> FieldReader::trimmed(std::string_view key, bool required, size_t max_chars) {
+  auto v = string(key, required, SIZE_MAX);
+  if (!v) return std::nullopt;
+  std::string_view t = trim_whitespace(*v);
+  if (utf8_chars(t) > max_chars) {
+    error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
+    return std::nullopt;
+  }
+  return std::string(t);
+}
+
 bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,
                        simdjson::dom::object* out) {
   std::string_view body = req.body;

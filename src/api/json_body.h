@@ -17,6 +17,11 @@
 
 namespace claribi::api {
 
+// Characters (UTF-8 code points) in s; length limits count these, as DRF does.
+size_t utf8_chars(std::string_view s);
+// s without surrounding whitespace (DRF CharField trims).
+std::string_view trim_whitespace(std::string_view s);
+
 // 0-based offset of the first JSON syntax error in text, or -1 if valid.
 int64_t json_error_offset(std::string_view text);
 
@@ -35,6 +40,8 @@ class FieldReader {
   std::optional<std::string_view> string(std::string_view key, bool required, size_t max_len = 255,
                                          bool allow_blank = false);
   std::optional<std::string_view> nullable_string(std::string_view key, bool* is_null, size_t max_len = 255);
+  // A non-blank string, trimmed, of at most max_chars characters.
+  std::optional<std::string> trimmed(std::string_view key, bool required, size_t max_chars);
   std::optional<int64_t> integer(std::string_view key, bool required, int64_t min, int64_t max);
   std::optional<bool> boolean(std::string_view key, bool required);
   // Raw element (any type), or nullopt when absent.

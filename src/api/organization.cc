@@ -26,32 +26,6 @@ namespace {
 constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxPlanChars = 50;
 
-size_t utf8_chars(std::string_view s) {
-  size_t n = 0;
-  for (char ch : s)
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kWs = " \t\r\n\f\v";
-  size_t b = s.find_first_not_of(kWs);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(kWs);
-  return s.substr(b, e - b + 1);
-}
-
-std::optional<std::string> read_text(FieldReader& f, std::string_view key, size_t max_chars) {
-  auto v = f.string(key, false, SIZE_MAX);
-  if (!v) return std::nullopt;
-  std::string_view t = trim(*v);
-  if (utf8_chars(t) > max_chars) {
-    f.error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
-    return std::nullopt;
-  }
-  return std::string(t);
-}
-
 struct Counts {
   Status status;
   size_t members = 0;
@@ -127,12 +101,12 @@ void handle_organization_patch(Ctx& c) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
   FieldReader f(obj);
-  auto name = read_text(f, "name", kMaxNameChars);
+  auto name = f.trimmed("name", false, kMaxNameChars);
   if (name && name->empty()) {
     f.error("name", "This field may not be blank.");
     name.reset();
   }
-  auto plan = read_text(f, "plan", kMaxPlanChars);
+  auto plan = f.trimmed("plan", false, kMaxPlanChars);
   if (plan && plan->empty()) {
     f.error("plan", "This field may not be blank.");
     plan.reset();

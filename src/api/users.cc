@@ -52,32 +52,6 @@ void render_user(http::Response& r, int status, const model::User& u) {
 
 // ---- body fields -------------------------------------------------------------
 
-size_t utf8_chars(std::string_view s) {
-  size_t n = 0;
-  for (char ch : s)
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-  return n;
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kWs = " \t\r\n\f\v";
-  size_t b = s.find_first_not_of(kWs);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(kWs);
-  return s.substr(b, e - b + 1);
-}
-
-// first_name / last_name: a non-blank string of at most 150 characters, trimmed.
-std::optional<std::string> read_name(FieldReader& f, std::string_view key, bool required) {
-  auto v = f.string(key, required, SIZE_MAX);
-  if (!v) return std::nullopt;
-  std::string_view t = trim(*v);
-  if (utf8_chars(t) > kMaxNameChars) {
-    f.error(std::string(key), "Ensure this field has no more than " + std::to_string(kMaxNameChars) + " characters.");
-    return std::nullopt;
-  }
-  return std::string(t);
-}
 
 std::optional<std::string> read_email(FieldReader& f, bool required) {
   auto v = f.string("email", required, SIZE_MAX);
@@ -144,8 +118,8 @@ bool read_edit(Ctx& c, bool create, bool full, UserEdit* edit) {
   FieldReader f(obj);
   edit->email = read_email(f, create || full);
   edit->password = read_password(f, create);
-  edit->first_name = read_name(f, "first_name", create || full);
-  edit->last_name = read_name(f, "last_name", create || full);
+  edit->first_name = f.trimmed("first_name", create || full, kMaxNameChars);
+  edit->last_name = f.trimmed("last_name", create || full, kMaxNameChars);
   edit->role = read_role(f, full);
   edit->is_active = f.boolean("is_active", false);
   return f.finish(c.res);
