@@ -277,20 +277,6 @@ void handle_key_edit(Ctx& c, bool full) {
   });
 }
 
-// The list's sort: the ordering field, ties broken by id in the same direction.
-bool key_less(const model::ApiKey& a, const model::ApiKey& b, const std::string& field) {
-  int c = 0;
-  if (field == "name") {
-    c = compare_text_icase(a.name, b.name);
-  } else if (field == "created_at") {
-    c = a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
-  } else if (field == "updated_at") {
-    c = a.updated_at < b.updated_at ? -1 : (a.updated_at > b.updated_at ? 1 : 0);
-  }
-  if (c != 0) return c < 0;
-  return a.id < b.id;
-}
-
 }  // namespace
 
 // GET /api/api-keys/
@@ -317,18 +303,7 @@ void handle_api_keys_list(Ctx& c) {
           if (visible_to(k, who) && contains_icase(k.name, q->search)) keys.push_back(k);
         });
         if (!st->status.ok()) return;
-        const std::string& field = q->ordering_field;
-        if (q->descending) {
-          std::sort(keys.begin(), keys.end(),
-                    [&](const model::ApiKey& a, const model::ApiKey& b) { return key_less(b, a, field); });
-        } else {
-          std::sort(keys.begin(), keys.end(),
-                    [&](const model::ApiKey& a, const model::ApiKey& b) { return key_less(a, b, field); });
-        }
-        st->count = keys.size();
-        auto [begin, end] = page_bounds(*q, keys.size());
-        st->page.assign(std::make_move_iterator(keys.begin() + ptrdiff_t(begin)),
-                        std::make_move_iterator(keys.begin() + ptrdiff_t(end)));
+        st->count = sort_and_page(keys, *q, [](const model::ApiKey& r) -> std::string_view { return r.name; }, &st->page);
       },
       [st, q, ex, app] {
         http::Response& r = ex->response();

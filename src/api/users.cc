@@ -242,19 +242,6 @@ void handle_user_edit(Ctx& c, bool full) {
   });
 }
 
-bool user_less(const model::User& a, const model::User& b, const std::string& field) {
-  int c = 0;
-  if (field == "email") {
-    c = compare_text_icase(a.email, b.email);
-  } else if (field == "created_at") {
-    c = a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
-  } else if (field == "updated_at") {
-    c = a.updated_at < b.updated_at ? -1 : (a.updated_at > b.updated_at ? 1 : 0);
-  }
-  if (c != 0) return c < 0;
-  return a.id < b.id;
-}
-
 }  // namespace
 
 // GET /api/users/
@@ -286,18 +273,7 @@ void handle_users_list(Ctx& c) {
           }
         });
         if (!st->status.ok()) return;
-        const std::string& field = q->ordering_field;
-        if (q->descending) {
-          std::sort(users.begin(), users.end(),
-                    [&](const model::User& a, const model::User& b) { return user_less(b, a, field); });
-        } else {
-          std::sort(users.begin(), users.end(),
-                    [&](const model::User& a, const model::User& b) { return user_less(a, b, field); });
-        }
-        st->count = users.size();
-        auto [begin, end] = page_bounds(*q, users.size());
-        st->page.assign(std::make_move_iterator(users.begin() + ptrdiff_t(begin)),
-                        std::make_move_iterator(users.begin() + ptrdiff_t(end)));
+        st->count = sort_and_page(users, *q, [](const model::User& r) -> std::string_view { return r.email; }, &st->page);
       },
       [st, q, ex, app] {
         http::Response& r = ex->response();
