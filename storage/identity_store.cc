@@ -6,10 +6,14 @@
 #include <utility>
 
 #include "storage/keys.h"
+#include "storage/org_scan.h"
 #include "storage/record_codec.h"
 
 namespace claribi::storage {
 namespace {
+
+using detail::corrupt;
+using detail::scan_org_records;
 
 constexpr std::string_view kEmailPrefix = "email/";
 constexpr char kJtiTag = 'j';
@@ -40,20 +44,6 @@ std::string expiry_key(int64_t exp, std::string_view jti) {
   return k;
 }
 
-std::string hex(std::string_view key) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : key) {
-    s.push_back(kDigits[c >> 4]);
-    s.push_back(kDigits[c & 15]);
-  }
-  return s;
-}
-
-Status corrupt(std::string_view what, std::string_view key) {
-  return Status::Corruption("undecodable or mismatched " + std::string(what) + " record at key " + hex(key));
-}
-
 template <typename T>
 std::optional<T> get_record(const Database& db, Family f, std::string_view key) {
   std::string value;
@@ -61,25 +51,6 @@ std::optional<T> get_record(const Database& db, Family f, std::string_view key) 
   T record;
   if (!decode(value, &record)) return std::nullopt;
   return record;
-}
-
-// Scans org-keyed records of one kind, checking each against its key.
-template <typename T>
-Status scan_org_records(const Database& db, Family f, std::string_view prefix, std::string_view what,
-                        const std::function<void(const T&)>& fn) {
-  Status bad;
-  T record;
-  Status st = db.ForEachPrefix(f, prefix, [&](std::string_view key, std::string_view value) {
-    uint64_t org = 0, id = 0;
-    if (!decode_org_key(key, &org, &id) || !decode(value, &record) || record.id != id || record.org_id != org) {
-      bad = corrupt(what, key);
-      return false;
-    }
-    fn(record);
-    return true;
-  });
-  if (!st.ok()) return st;
-  return bad;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // ApiContext: the services a handler may use, built once by the server and
 // shared (read-mostly) by every reactor. Handlers reach storage only through
-// identity::IdentityService and the stores, never RocksDB.
+// identity::IdentityService, resources::Resources and the stores, never
+// RocksDB.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "identity/identity_index.h"
 #include "identity/identity_service.h"
 #include "limit/sliding_window_limiter.h"
+#include "resources/resources.h"
 
 namespace claribi::api {
 
@@ -23,6 +25,7 @@ struct ApiContext {
   auth::JwtCodec jwt;
   identity::IdentityIndex& index;
   identity::IdentityService& identity;
+  resources::Resources& resources;
   limit::SlidingWindowLimiter& limiter;
   LastUsedRecorder& last_used;
   auth::Argon2Params argon2;

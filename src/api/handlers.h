@@ -35,4 +35,28 @@ void handle_user_delete(Ctx& c);
 void handle_organization_get(Ctx& c);
 void handle_organization_patch(Ctx& c);
 
+// data_sources.cc
+void handle_data_sources_list(Ctx& c);
+void handle_data_sources_create(Ctx& c);
+void handle_data_source_get(Ctx& c);
+void handle_data_source_patch(Ctx& c);
+void handle_data_source_put(Ctx& c);
+void handle_data_source_delete(Ctx& c);
+
+// dashboards.cc
+void handle_dashboards_list(Ctx& c);
+void handle_dashboards_create(Ctx& c);
+void handle_dashboard_get(Ctx& c);
+void handle_dashboard_patch(Ctx& c);
+void handle_dashboard_put(Ctx& c);
+void handle_dashboard_delete(Ctx& c);
+
+// reports.cc
+void handle_reports_list(Ctx& c);
+void handle_reports_create(Ctx& c);
+void handle_report_get(Ctx& c);
+void handle_report_patch(Ctx& c);
+void handle_report_put(Ctx& c);
+void handle_report_delete(Ctx& c);
+
 }  // namespace claribi::api

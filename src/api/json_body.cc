@@ -172,6 +172,17 @@ std::optional<std::string> FieldReader::trimmed(std::string_view key, bool requi
   return std::string(t);
 }
 
+std::optional<std::string> FieldReader::text(std::string_view key, size_t max_chars) {
+  auto v = string(key, false, SIZE_MAX, true);
+  if (!v) return std::nullopt;
+  std::string_view t = trim_whitespace(*v);
+  if (utf8_chars(t) > max_chars) {
+    error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
+    return std::nullopt;
+  }
+  return std::string(t);
+}
+
 bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,
                        simdjson::dom::object* out) {
   std::string_view body = req.body;

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/json_writer.h"
+#include "common/text.h"
 #include "http/error.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -99,8 +100,6 @@ inline void read_positive(std::string_view query, std::string_view name, int64_t
     *value = v;
   }
 }
-
-inline char ascii_lower(char ch) { return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch; }
 
 }  // namespace list_detail
 
@@ -241,27 +240,6 @@ inline void write_list_page(std::string& out, std::string_view public_url, const
   write_results(w);
   w.end_array();
   w.end_object();
-}
-
-// Case-insensitive (ASCII) substring test, for `search`. An empty needle matches.
-inline bool contains_icase(std::string_view haystack, std::string_view needle) {
-  if (needle.empty()) return true;
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return list_detail::ascii_lower(a) == list_detail::ascii_lower(b); });
-  return it != haystack.end();
-}
-
-// Three-way comparison for ordering by a text field: case-insensitive
-// (ASCII) first, then bytewise, so "alpha" < "Beta" < "charlie".
-inline int compare_text_icase(std::string_view a, std::string_view b) {
-  size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    char x = list_detail::ascii_lower(a[i]), y = list_detail::ascii_lower(b[i]);
-    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
-  }
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  int c = a.compare(b);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
 // Sorts records (anything with id, created_at and updated_at) by q's

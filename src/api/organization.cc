@@ -1,10 +1,11 @@
 // §6 organization: GET|PATCH /api/organization/ — the caller's organization
-// with its member and API-key counts. Everyone reads; administrators change
+// with its member, API-key, data-source, dashboard and report counts. Everyone reads; administrators change
 // name, plan and ai_credits_remaining (the route table enforces the role and
 // the organization:* scopes).
 //
-// The counts come from a store scan of the organization's users and keys, on
-// the worker pool; a PATCH is written through IdentityService::transact and
+// Member and key counts come from a store scan of the organization's users
+// and keys, on the worker pool; resource counts from the in-memory
+// collections; a PATCH is written through IdentityService::transact and
 // answered, once durable, with the stored record and fresh counts.
 #include <cstdint>
 #include <limits>
@@ -31,6 +32,9 @@ struct Counts {
   size_t members = 0;
   size_t active_members = 0;
   size_t api_keys = 0;  // not deleted (what the key list shows an administrator)
+  size_t data_sources = 0;
+  size_t dashboards = 0;
+  size_t reports = 0;
 };
 
 // Renders the organization with its counts.
@@ -48,6 +52,9 @@ void render_org(http::Response& r, const model::Organization& o, const Counts& n
   w.field("member_count", uint64_t(n.members));
   w.field("active_member_count", uint64_t(n.active_members));
   w.field("api_key_count", uint64_t(n.api_keys));
+  w.field("data_source_count", uint64_t(n.data_sources));
+  w.field("dashboard_count", uint64_t(n.dashboards));
+  w.field("report_count", uint64_t(n.reports));
   w.end_object();
 }
 
@@ -70,7 +77,11 @@ void answer_with_counts(ApiContext* app, net::Exchange* ex, const model::Organiz
           if (k.org_id == id && !k.deleted) ++n->api_keys;
         });
       },
-      [ex, org, n] {
+      [app, ex, org, n] {
+        // The resource counts are the in-memory collections' sizes.
+        n->data_sources = app->resources.data_sources.count(org->id);
+        n->dashboards = app->resources.dashboards.count(org->id);
+        n->reports = app->resources.reports.count(org->id);
         if (!n->status.ok()) {
           http::render_error(ex->response(), http::ErrorCode::kInternalError, "The organization could not be read.");
         } else {

@@ -1,5 +1,7 @@
 #include "api/render.h"
 
+#include "api/json_value.h"
+
 namespace claribi::api {
 
 void write_scopes(JsonWriter& w, uint32_t scopes) {
@@ -48,6 +50,64 @@ void write_api_key(JsonWriter& w, const model::ApiKey& k) {
   w.key("updated_at").timestamp_or_null(k.updated_at);
   w.field("created_by", k.user_id);
   w.end_object();
+}
+
+namespace {
+
+void write_header_end(JsonWriter& w, const model::ResourceHeader& h) {
+  w.field("created_by", h.created_by);
+  w.key("created_at").timestamp_or_null(h.created_at);
+  w.key("updated_at").timestamp_or_null(h.updated_at);
+  w.end_object();
+}
+
+}  // namespace
+
+void render_data_source(const model::DataSource& d, std::string* out) {
+  out->clear();
+  JsonWriter w(*out);
+  w.begin_object();
+  w.field("id", d.id);
+  w.field("name", d.name);
+  w.field("type", model::data_source_type_name(d.type));
+  w.key("config");
+  write_masked_config(w, d.config_json);
+  w.field("status", "active");
+  w.field("row_count", d.row_count);
+  write_header_end(w, d);
+}
+
+void render_dashboard(const model::Dashboard& d, std::string* out) {
+  out->clear();
+  JsonWriter w(*out);
+  w.begin_object();
+  w.field("id", d.id);
+  w.field("name", d.name);
+  w.field("description", d.description);
+  w.key("widgets").raw(d.widgets_json);
+  w.field("is_public", d.is_public);
+  write_header_end(w, d);
+}
+
+void render_report(const model::Report& r, std::string* out) {
+  out->clear();
+  JsonWriter w(*out);
+  w.begin_object();
+  w.field("id", r.id);
+  w.field("name", r.name);
+  w.key("query").raw(r.query_json);
+  w.field("format", model::report_format_name(r.format));
+  w.key("schedule");
+  if (r.schedule.empty()) {
+    w.null();
+  } else {
+    w.string(r.schedule);
+  }
+  w.key("recipients").begin_array();
+  for (const std::string& e : r.recipients) w.string(e);
+  w.end_array();
+  w.key("last_run_at").timestamp_or_null(r.last_run_at);
+  write_header_end(w, r);
 }
 
 }  // namespace claribi::api

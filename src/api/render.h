@@ -1,8 +1,11 @@
-// JSON renderings of the identity records (§4, §6), shared by handlers.
+// JSON renderings of the records (§4, §6), shared by handlers. The BI
+// records render once per write, into the string their Collection keeps
+// (resources::ResourceService calls these).
 #pragma once
 
 #include "common/json_writer.h"
 #include "model/records.h"
+#include "model/resources.h"
 
 namespace claribi::api {
 
@@ -10,5 +13,10 @@ void write_user(JsonWriter& w, const model::User& u);
 void write_organization_brief(JsonWriter& w, const model::Organization& o);
 void write_api_key(JsonWriter& w, const model::ApiKey& k);
 void write_scopes(JsonWriter& w, uint32_t scopes);
+
+// Replace *out with the record's JSON (a data source's secrets masked).
+void render_data_source(const model::DataSource& d, std::string* out);
+void render_dashboard(const model::Dashboard& d, std::string* out);
+void render_report(const model::Report& r, std::string* out);
 
 }  // namespace claribi::api

@@ -8,8 +8,8 @@ namespace {
 using http::Method;
 using model::Role;
 constexpr Role kViewer = Role::kViewer;
-[[maybe_unused]] constexpr Role kEditor = Role::kEditor;
-[[maybe_unused]] constexpr Role kAdmin = Role::kAdministrator;
+constexpr Role kEditor = Role::kEditor;
+constexpr Role kAdmin = Role::kAdministrator;
 
 // method, pattern, handler, access, minimum role, key scope, rate limit
 const Route kRoutes[] = {
@@ -41,6 +41,29 @@ const Route kRoutes[] = {
     // The caller's organization: everyone reads; administrators change it.
     {Method::kGet, "/api/organization/", handle_organization_get, Access::kAuthenticated, kViewer, model::kScopeOrganizationRead, LimitKind::kCredential},
     {Method::kPatch, "/api/organization/", handle_organization_patch, Access::kAuthenticated, kAdmin, model::kScopeOrganizationWrite, LimitKind::kCredential},
+
+    // Data sources, dashboards, reports: everyone reads; editors and
+    // administrators create, change and delete (§5).
+    {Method::kGet, "/api/data-sources/", handle_data_sources_list, Access::kAuthenticated, kViewer, model::kScopeDataSourcesRead, LimitKind::kCredential},
+    {Method::kPost, "/api/data-sources/", handle_data_sources_create, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
+    {Method::kGet, "/api/data-sources/{id}/", handle_data_source_get, Access::kAuthenticated, kViewer, model::kScopeDataSourcesRead, LimitKind::kCredential},
+    {Method::kPatch, "/api/data-sources/{id}/", handle_data_source_patch, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
+    {Method::kPut, "/api/data-sources/{id}/", handle_data_source_put, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
+    {Method::kDelete, "/api/data-sources/{id}/", handle_data_source_delete, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
+
+    {Method::kGet, "/api/dashboards/", handle_dashboards_list, Access::kAuthenticated, kViewer, model::kScopeDashboardsRead, LimitKind::kCredential},
+    {Method::kPost, "/api/dashboards/", handle_dashboards_create, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
+    {Method::kGet, "/api/dashboards/{id}/", handle_dashboard_get, Access::kAuthenticated, kViewer, model::kScopeDashboardsRead, LimitKind::kCredential},
+    {Method::kPatch, "/api/dashboards/{id}/", handle_dashboard_patch, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
+    {Method::kPut, "/api/dashboards/{id}/", handle_dashboard_put, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
+    {Method::kDelete, "/api/dashboards/{id}/", handle_dashboard_delete, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
+
+    {Method::kGet, "/api/reports/", handle_reports_list, Access::kAuthenticated, kViewer, model::kScopeReportsRead, LimitKind::kCredential},
+    {Method::kPost, "/api/reports/", handle_reports_create, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
+    {Method::kGet, "/api/reports/{id}/", handle_report_get, Access::kAuthenticated, kViewer, model::kScopeReportsRead, LimitKind::kCredential},
+    {Method::kPatch, "/api/reports/{id}/", handle_report_patch, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
+    {Method::kPut, "/api/reports/{id}/", handle_report_put, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
+    {Method::kDelete, "/api/reports/{id}/", handle_report_delete, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
 };
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "api/api_context.h"
 #include "api/last_used.h"
 #include "api/pipeline.h"
+#include "api/render.h"
 #include "auth/jwt.h"
 #include "auth/password.h"
 #include "common/time_util.h"
@@ -23,9 +24,11 @@
 #include "net/listener.h"
 #include "net/reactor.h"
 #include "net/tls_context.h"
+#include "resources/resources.h"
 #include "server/admin_socket.h"
 #include "storage/database.h"
 #include "storage/group_commit_writer.h"
+#include "storage/resource_store.h"
 
 namespace claribi::server {
 
@@ -36,6 +39,8 @@ struct Server::Impl {
   std::unique_ptr<index::Qsbr> qsbr;
   std::unique_ptr<identity::IdentityIndex> index;
   std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<storage::ResourceStore> resource_store;
+  std::unique_ptr<resources::Resources> resources;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
   std::unique_ptr<api::ApiContext> app;
@@ -114,11 +119,16 @@ Status Server::start() {
   s.identity = std::make_unique<identity::IdentityService>(*s.db, s.writer.get(), *s.index);
   st = s.identity->load(unix_now());
   if (!st.ok()) return st;
+  s.resource_store = std::make_unique<storage::ResourceStore>(*s.db, s.writer.get());
+  s.resources = std::make_unique<resources::Resources>(
+      *s.resource_store, resources::Renderers{api::render_data_source, api::render_dashboard, api::render_report});
+  st = s.resources->load();
+  if (!st.ok()) return st;
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(threads));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
-  s.app.reset(new api::ApiContext{cfg, auth::JwtCodec(secret), *s.index, *s.identity, *s.limiter, *s.last_used,
+  s.app.reset(new api::ApiContext{cfg, auth::JwtCodec(secret), *s.index, *s.identity, *s.resources, *s.limiter, *s.last_used,
                                   argon2, http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
   // Computed now so the first unknown-email login does not pay for it.
   auth::dummy_password_hash(argon2);

@@ -1,0 +1,59 @@
+#include "api/resource_handlers.h"
+
+namespace claribi::api {
+
+void render_not_found(http::Response& r, std::string_view label, uint64_t id) {
+  http::render_error(r, http::ErrorCode::kNotFound,
+                     "No " + std::string(label) + " with ID " + std::to_string(id) + " was found.");
+}
+
+bool parse_resource_list_query(Ctx& c, ListQuery* q, resources::PageRequest* p) {
+  static constexpr std::string_view kOrderable[] = {"id", "name", "created_at", "updated_at"};
+  if (!parse_list_query(c.req, c.res, kOrderable, q)) return false;
+  p->offset = size_t(q->page - 1) * size_t(q->page_size);
+  if (q->page - 1 > int64_t(SIZE_MAX / 2) / q->page_size) p->offset = SIZE_MAX / 2;  // past any end
+  p->limit = size_t(q->page_size);
+  p->descending = q->descending;
+  p->search = q->search;
+  const std::string& f = q->ordering_field;
+  p->ordering = f == "name"         ? resources::Ordering::kName
+                : f == "created_at" ? resources::Ordering::kCreatedAt
+                : f == "updated_at" ? resources::Ordering::kUpdatedAt
+                                    : resources::Ordering::kId;
+  return true;
+}
+
+void render_resource_list(http::Response& r, std::string_view public_url, const ListQuery& q, size_t count,
+                          std::string_view items) {
+  if (!check_page(q, count, r)) return;
+  r.status = 200;
+  r.body.clear();
+  r.body.reserve(items.size() + 256);
+  write_list_page(r.body, public_url, q, count, [&](JsonWriter& w) {
+    if (!items.empty()) w.raw(items);
+  });
+}
+
+void render_write_result(http::Response& r, int status, const resources::WriteResult& res, std::string_view label,
+                         uint64_t id) {
+  switch (res.outcome) {
+    case resources::WriteOutcome::kNotFound:
+      render_not_found(r, label, id);
+      return;
+    case resources::WriteOutcome::kFailed:
+      http::render_error(r, http::ErrorCode::kInternalError, "The " + std::string(label) + " could not be stored.");
+      return;
+    case resources::WriteOutcome::kOk:
+      break;
+  }
+  r.status = status;
+  r.body.clear();
+  if (status != 204) r.body.append(res.json);
+}
+
+std::string& page_items_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
+}  // namespace claribi::api

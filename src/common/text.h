@@ -1,0 +1,34 @@
+// Text comparisons for lists: `search` (case-insensitive substring) and
+// `ordering=name` (case-insensitive, then bytewise). ASCII case folding only:
+// other characters compare by their UTF-8 bytes.
+#pragma once
+
+#include <algorithm>
+#include <string_view>
+
+namespace claribi {
+
+inline char ascii_lower(char ch) { return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch; }
+
+// Case-insensitive (ASCII) substring test, for `search`. An empty needle matches.
+inline bool contains_icase(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
+  return it != haystack.end();
+}
+
+// Three-way comparison for ordering by a text field: case-insensitive
+// (ASCII) first, then bytewise, so "alpha" < "Beta" < "charlie".
+inline int compare_text_icase(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    char x = ascii_lower(a[i]), y = ascii_lower(b[i]);
+    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
+  }
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  int c = a.compare(b);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+}  // namespace claribi

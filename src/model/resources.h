@@ -1,0 +1,62 @@
+// The organization's BI records: data sources, dashboards and reports (API.md
+// §6). Plain structs shared by storage/ (which encodes them), resources/
+// (which keeps them in memory) and api/ (which validates and renders them).
+// Times are Unix seconds; 0 means "null".
+//
+// The free-form parts — a data source's `config`, a dashboard's `widgets`, a
+// report's `query` — are held as canonical (minified, validated) JSON text:
+// the server checks their shape when they are written and renders them back
+// as they are, so nothing re-parses them on a read.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace claribi::model {
+
+enum class DataSourceType : uint8_t { kPostgresql, kMysql, kBigquery, kSnowflake, kRestApi, kCsv, kUpload };
+inline constexpr uint8_t kLastDataSourceType = static_cast<uint8_t>(DataSourceType::kUpload);
+std::string_view data_source_type_name(DataSourceType t);
+std::optional<DataSourceType> parse_data_source_type(std::string_view s);
+// "postgresql, mysql, ..." for error messages.
+std::string_view data_source_type_choices();
+
+enum class ReportFormat : uint8_t { kJson, kCsv };
+inline constexpr uint8_t kLastReportFormat = static_cast<uint8_t>(ReportFormat::kCsv);
+std::string_view report_format_name(ReportFormat f);
+std::optional<ReportFormat> parse_report_format(std::string_view s);
+
+// Fields every resource has, first in every record.
+struct ResourceHeader {
+  uint64_t id = 0;
+  uint64_t org_id = 0;
+  std::string name;
+  uint64_t created_by = 0;  // user id; kept when that user is deleted
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct DataSource : ResourceHeader {
+  DataSourceType type = DataSourceType::kPostgresql;
+  std::string config_json = "{}";  // secrets included: render through mask_secrets
+  int64_t row_count = 0;
+};
+
+struct Dashboard : ResourceHeader {
+  std::string description;
+  std::string widgets_json = "[]";
+  bool is_public = false;
+};
+
+struct Report : ResourceHeader {
+  std::string query_json = "{}";
+  ReportFormat format = ReportFormat::kJson;
+  std::string schedule;  // cron expression; empty = null
+  std::vector<std::string> recipients;
+  int64_t last_run_at = 0;
+};
+
+}  // namespace claribi::model

@@ -1,0 +1,154 @@
+// ResourceService: loading, reading and writing BI records (see the header).
+#include "resources/resource_service.h"
+
+#include "model/resources.h"
+
+namespace claribi::resources {
+
+template <class Record>
+Status ResourceService<Record>::load() {
+  std::string json;
+  return store_.ForEach<Record>([&](const Record& r) {
+    render_(r, &json);
+    collection(r.org_id).put(r, json);
+  });
+}
+
+template <class Record>
+Collection<Record>* ResourceService<Record>::find(uint64_t org_id) const {
+  std::shared_lock lock(orgs_mu_);
+  auto it = orgs_.find(org_id);
+  return it == orgs_.end() ? nullptr : it->second.get();
+}
+
+template <class Record>
+Collection<Record>& ResourceService<Record>::collection(uint64_t org_id) {
+  {
+    std::shared_lock lock(orgs_mu_);
+    auto it = orgs_.find(org_id);
+    if (it != orgs_.end()) return *it->second;
+  }
+  std::unique_lock lock(orgs_mu_);
+  auto& slot = orgs_[org_id];
+  if (!slot) slot = std::make_unique<Collection<Record>>();
+  return *slot;
+}
+
+template <class Record>
+size_t ResourceService<Record>::count(uint64_t org_id) const {
+  const Collection<Record>* c = find(org_id);
+  return c == nullptr ? 0 : c->size();
+}
+
+template <class Record>
+size_t ResourceService<Record>::render_page(uint64_t org_id, const PageRequest& p, std::string* items) const {
+  const Collection<Record>* c = find(org_id);
+  return c == nullptr ? 0 : c->render_page(p, items);
+}
+
+template <class Record>
+bool ResourceService<Record>::render(uint64_t org_id, uint64_t id, std::string* out) const {
+  const Collection<Record>* c = find(org_id);
+  return c != nullptr && c->render(id, out);
+}
+
+template <class Record>
+bool ResourceService<Record>::contains(uint64_t org_id, uint64_t id) const {
+  const Collection<Record>* c = find(org_id);
+  return c != nullptr && c->contains(id);
+}
+
+template <class Record>
+bool ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out) const {
+  auto it = pending_.find(Key(org_id, id));
+  if (it != pending_.end()) {
+    if (!it->second.record) return false;
+    *out = *it->second.record;
+    return true;
+  }
+  const Collection<Record>* c = find(org_id);
+  return c != nullptr && c->get(id, out);
+}
+
+template <class Record>
+void ResourceService<Record>::submit(storage::Batch batch, Key key, std::optional<Record> record, std::string json,
+                                     DoneFn done) {
+  Pending& p = pending_[key];
+  p.record = record;
+  ++p.refs;
+  auto shared = std::make_shared<std::pair<std::optional<Record>, std::string>>(std::move(record), std::move(json));
+  store_.Submit(
+      std::move(batch),
+      [this, key, shared] {
+        if (shared->first) {
+          collection(key.first).put(*shared->first, shared->second);
+        } else if (Collection<Record>* c = find(key.first)) {
+          c->erase(key.second);
+        }
+      },
+      [this, key, shared, done = std::move(done)](Status st) {
+        {
+          std::lock_guard lock(write_mu_);
+          auto it = pending_.find(key);
+          if (it != pending_.end() && --it->second.refs == 0) pending_.erase(it);
+        }
+        WriteResult res;
+        if (!st.ok()) {
+          res.outcome = WriteOutcome::kFailed;
+          res.status = std::move(st);
+        } else {
+          res.json = std::move(shared->second);
+        }
+        done(std::move(res));
+      });
+}
+
+template <class Record>
+void ResourceService<Record>::create(Record r, DoneFn done) {
+  std::lock_guard lock(write_mu_);
+  r.id = store_.AllocateId(storage::ResourceKind<Record>::sequence);
+  std::string json;
+  render_(r, &json);
+  storage::Batch b;
+  storage::ResourceStore::Put(b, r);
+  Key key(r.org_id, r.id);
+  submit(std::move(b), key, std::move(r), std::move(json), std::move(done));
+}
+
+template <class Record>
+void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done) {
+  std::unique_lock lock(write_mu_);
+  Record r;
+  if (!latest(org_id, id, &r)) {
+    lock.unlock();
+    done(WriteResult{WriteOutcome::kNotFound, Status::Ok(), {}});
+    return;
+  }
+  edit(r);
+  r.updated_at = now;
+  std::string json;
+  render_(r, &json);
+  storage::Batch b;
+  storage::ResourceStore::Put(b, r);
+  submit(std::move(b), Key(org_id, id), std::move(r), std::move(json), std::move(done));
+}
+
+template <class Record>
+void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done) {
+  std::unique_lock lock(write_mu_);
+  Record r;
+  if (!latest(org_id, id, &r)) {
+    lock.unlock();
+    done(WriteResult{WriteOutcome::kNotFound, Status::Ok(), {}});
+    return;
+  }
+  storage::Batch b;
+  storage::ResourceStore::Delete(b, r);
+  submit(std::move(b), Key(org_id, id), std::nullopt, {}, std::move(done));
+}
+
+template class ResourceService<model::DataSource>;
+template class ResourceService<model::Dashboard>;
+template class ResourceService<model::Report>;
+
+}  // namespace claribi::resources

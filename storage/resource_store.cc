@@ -1,0 +1,52 @@
+// ResourceStore: data sources, dashboards and reports on top of Database
+// (layout in resource_store.h).
+#include "storage/resource_store.h"
+
+#include <string>
+#include <utility>
+
+#include "storage/keys.h"
+#include "storage/org_scan.h"
+#include "storage/resource_codec.h"
+
+namespace claribi::storage {
+
+template <class Record>
+Status ResourceStore::ForEach(const RecordFn<Record>& fn) const {
+  return detail::scan_org_records<Record>(db_, ResourceKind<Record>::family, {}, ResourceKind<Record>::label, fn);
+}
+
+template <class Record>
+void ResourceStore::Put(Batch& b, const Record& r) {
+  std::string value;
+  encode(r, &value);
+  char key[kOrgKeySize];
+  b.Put(ResourceKind<Record>::family, org_key(r.org_id, r.id, key), value);
+}
+
+template <class Record>
+void ResourceStore::Delete(Batch& b, const Record& r) {
+  char key[kOrgKeySize];
+  b.Delete(ResourceKind<Record>::family, org_key(r.org_id, r.id, key));
+}
+
+void ResourceStore::Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done) {
+  if (writer_ != nullptr) {
+    writer_->Submit(std::move(b), std::move(after_commit), std::move(done));
+    return;
+  }
+  Status st = db_.Write(b);
+  if (st.ok() && after_commit) after_commit();
+  if (done) done(std::move(st));
+}
+
+#define CLARIBI_RESOURCE_STORE_INSTANTIATE(R)                              \
+  template Status ResourceStore::ForEach<R>(const RecordFn<R>& fn) const; \
+  template void ResourceStore::Put<R>(Batch & b, const R& r);             \
+  template void ResourceStore::Delete<R>(Batch & b, const R& r);
+CLARIBI_RESOURCE_STORE_INSTANTIATE(model::DataSource)
+CLARIBI_RESOURCE_STORE_INSTANTIATE(model::Dashboard)
+CLARIBI_RESOURCE_STORE_INSTANTIATE(model::Report)
+#undef CLARIBI_RESOURCE_STORE_INSTANTIATE
+
+}  // namespace claribi::storage

@@ -1,0 +1,81 @@
+// ResourceStore: typed persistence of the BI records — data sources,
+// dashboards and reports — so that resources/ never sees keys, families or
+// RocksDB.
+//
+// Layout (one column family per kind, one key prefix per organization):
+//   kDataSources  org_key(org_id, id) -> encode(DataSource)
+//   kDashboards   org_key(org_id, id) -> encode(Dashboard)
+//   kReports      org_key(org_id, id) -> encode(Report)
+// Later parts of a record kind (a data source's rows, a report's runs) get
+// their own families keyed by the same org_key prefix, so deleting a record
+// and everything under it stays a handful of range deletes.
+//
+// Writes are Batches built with Put/Delete and committed through the
+// group-commit writer (Submit) or synchronously (Write, for tools).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/resources.h"
+#include "storage/batch.h"
+#include "storage/database.h"
+#include "storage/families.h"
+#include "storage/group_commit_writer.h"
+
+namespace claribi::storage {
+
+// Where each record kind lives.
+template <class Record>
+struct ResourceKind;
+template <>
+struct ResourceKind<model::DataSource> {
+  static constexpr Family family = Family::kDataSources;
+  static constexpr Sequence sequence = Sequence::kDataSource;
+  static constexpr std::string_view label = "data source";
+};
+template <>
+struct ResourceKind<model::Dashboard> {
+  static constexpr Family family = Family::kDashboards;
+  static constexpr Sequence sequence = Sequence::kDashboard;
+  static constexpr std::string_view label = "dashboard";
+};
+template <>
+struct ResourceKind<model::Report> {
+  static constexpr Family family = Family::kReports;
+  static constexpr Sequence sequence = Sequence::kReport;
+  static constexpr std::string_view label = "report";
+};
+
+class ResourceStore {
+ public:
+  template <class Record>
+  using RecordFn = std::function<void(const Record&)>;
+
+  // `writer` may be null: Submit then writes synchronously.
+  ResourceStore(Database& db, GroupCommitWriter* writer) : db_(db), writer_(writer) {}
+
+  // Every record of a kind, in (organization, id) order. Corruption if one
+  // does not decode or does not match its key: the server must not start.
+  template <class Record>
+  Status ForEach(const RecordFn<Record>& fn) const;
+
+  uint64_t AllocateId(Sequence s) { return db_.AllocateId(s); }
+
+  template <class Record>
+  static void Put(Batch& b, const Record& r);
+  template <class Record>
+  static void Delete(Batch& b, const Record& r);
+
+  // See group_commit_writer.h for the callback contract.
+  void Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done);
+  Status Write(const Batch& b) { return db_.Write(b); }
+
+ private:
+  Database& db_;
+  GroupCommitWriter* writer_;
+};
+
+}  // namespace claribi::storage
