@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "http/cors.h"
 #include "identity/identity_index.h"
+#include "identity/identity_lists.h"
 #include "identity/identity_service.h"
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
@@ -25,6 +26,7 @@ struct ApiContext {
   auth::JwtCodec jwt;
   identity::IdentityIndex& index;
   identity::IdentityService& identity;
+  const identity::IdentityLists& lists;
   resources::Resources& resources;
   limit::SlidingWindowLimiter& limiter;
   LastUsedRecorder& last_used;

@@ -7,7 +7,8 @@
 // the key from the View (the latest state, queued writes included) and
 // re-checks it, so concurrent changes to one key are serialized; the answer
 // is rendered on the reactor from the record that was written, once durable.
-// The list reads the organization's keys from the store on the worker pool.
+// The list is served from memory (identity::IdentityLists): the organization's
+// keys for an administrator, the caller's own for anyone else.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "api/list_query.h"
 #include "api/pipeline.h"
 #include "api/render.h"
+#include "api/resource_handlers.h"
 #include "auth/api_key.h"
 #include "common/time_util.h"
 #include "net/reactor.h"
@@ -281,42 +283,9 @@ void handle_key_edit(Ctx& c, bool full) {
 
 // GET /api/api-keys/
 void handle_api_keys_list(Ctx& c) {
-  static constexpr std::string_view kOrderable[] = {"name", "created_at", "updated_at", "id"};
-  auto q = std::make_shared<ListQuery>();
-  if (!parse_list_query(c.req, c.res, kOrderable, q.get())) return c.finish();
-
-  struct State {
-    Status status;
-    size_t count = 0;
-    std::vector<model::ApiKey> page;
-  };
-  auto st = std::make_shared<State>();
-  net::Exchange* ex = &c.ex;
-  ApiContext* app = &c.app;
-  Principal who = c.who;
-  // A store scan is disk I/O: on the worker pool, never on the reactor.
-  net::run_on_worker(
-      ex->reactor(),
-      [st, q, who, app] {
-        std::vector<model::ApiKey> keys;
-        st->status = app->identity.store().ForEachApiKey(who.org_id, [&](const model::ApiKey& k) {
-          if (visible_to(k, who) && contains_icase(k.name, q->search)) keys.push_back(k);
-        });
-        if (!st->status.ok()) return;
-        st->count = sort_and_page(keys, *q, [](const model::ApiKey& r) -> std::string_view { return r.name; }, &st->page);
-      },
-      [st, q, ex, app] {
-        http::Response& r = ex->response();
-        if (!st->status.ok()) {
-          http::render_error(r, http::ErrorCode::kInternalError, "The API keys could not be read.");
-        } else if (check_page(*q, st->count, r)) {
-          r.body.clear();
-          write_list_page(r.body, app->config.public_url, *q, st->count, [&](JsonWriter& w) {
-            for (const model::ApiKey& k : st->page) write_api_key(w, k);
-          });
-        }
-        ex->finish();
-      });
+  // Administrators see every key of the organization, others their own.
+  if (c.who.is_admin()) return list_from(c, c.app.lists.keys_by_org(), c.who.org_id, kNameOrderings);
+  list_from(c, c.app.lists.keys_by_owner(), c.who.user_id, kNameOrderings);
 }
 
 // POST /api/api-keys/

@@ -7,7 +7,8 @@
 //   static constexpr std::string_view kOrderable[] = {"name", "created_at", "updated_at", "id"};
 //   ListQuery q;
 //   if (!parse_list_query(c.req, c.res, kOrderable, &q)) return c.finish();   // 400 rendered
-//   ... filter with q.search, sort by q.ordering_field / q.descending ...
+//   ... filter with q.search, order by q.ordering_field / q.descending
+//       (the BI collections, users and keys do this in index::Collection) ...
 //   if (!check_page(q, count, c.res)) return c.finish();                     // 404 rendered
 //   auto [begin, end] = page_bounds(q, count);
 //   write_list_page(c.res.body, c.app.config.public_url, q, count,
@@ -240,36 +241,6 @@ inline void write_list_page(std::string& out, std::string_view public_url, const
   write_results(w);
   w.end_array();
   w.end_object();
-}
-
-// Sorts records (anything with id, created_at and updated_at) by q's
-// ordering — the text field through text_of, case-insensitively — with ties
-// broken by id in the same direction, and moves q's page into *page.
-// Returns the total count.
-template <class T, class TextOf>
-size_t sort_and_page(std::vector<T>& items, const ListQuery& q, TextOf text_of, std::vector<T>* page) {
-  const std::string& field = q.ordering_field;
-  auto three_way = [](int64_t x, int64_t y) { return x < y ? -1 : (x > y ? 1 : 0); };
-  auto less = [&](const T& a, const T& b) {
-    int c = 0;
-    if (field == "created_at") {
-      c = three_way(a.created_at, b.created_at);
-    } else if (field == "updated_at") {
-      c = three_way(a.updated_at, b.updated_at);
-    } else if (field != "id") {
-      c = compare_text_icase(text_of(a), text_of(b));
-    }
-    return c != 0 ? c < 0 : a.id < b.id;
-  };
-  if (q.descending) {
-    std::sort(items.begin(), items.end(), [&](const T& a, const T& b) { return less(b, a); });
-  } else {
-    std::sort(items.begin(), items.end(), less);
-  }
-  auto [begin, end] = page_bounds(q, items.size());
-  page->assign(std::make_move_iterator(items.begin() + ptrdiff_t(begin)),
-               std::make_move_iterator(items.begin() + ptrdiff_t(end)));
-  return items.size();
 }
 
 }  // namespace claribi::api

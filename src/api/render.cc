@@ -63,6 +63,18 @@ void write_header_end(JsonWriter& w, const model::ResourceHeader& h) {
 
 }  // namespace
 
+void render_user(const model::User& u, std::string* out) {
+  out->clear();
+  JsonWriter w(*out);
+  write_user(w, u);
+}
+
+void render_api_key(const model::ApiKey& k, std::string* out) {
+  out->clear();
+  JsonWriter w(*out);
+  write_api_key(w, k);
+}
+
 void render_data_source(const model::DataSource& d, std::string* out) {
   out->clear();
   JsonWriter w(*out);

@@ -15,6 +15,8 @@ void write_api_key(JsonWriter& w, const model::ApiKey& k);
 void write_scopes(JsonWriter& w, uint32_t scopes);
 
 // Replace *out with the record's JSON (a data source's secrets masked).
+void render_user(const model::User& u, std::string* out);
+void render_api_key(const model::ApiKey& k, std::string* out);
 void render_data_source(const model::DataSource& d, std::string* out);
 void render_dashboard(const model::Dashboard& d, std::string* out);
 void render_report(const model::Report& r, std::string* out);

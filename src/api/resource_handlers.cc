@@ -7,19 +7,19 @@ void render_not_found(http::Response& r, std::string_view label, uint64_t id) {
                      "No " + std::string(label) + " with ID " + std::to_string(id) + " was found.");
 }
 
-bool parse_resource_list_query(Ctx& c, ListQuery* q, resources::PageRequest* p) {
-  static constexpr std::string_view kOrderable[] = {"id", "name", "created_at", "updated_at"};
-  if (!parse_list_query(c.req, c.res, kOrderable, q)) return false;
+bool parse_catalog_list_query(Ctx& c, std::span<const std::string_view> orderable, ListQuery* q,
+                              index::PageRequest* p) {
+  if (!parse_list_query(c.req, c.res, orderable, q)) return false;
   p->offset = size_t(q->page - 1) * size_t(q->page_size);
   if (q->page - 1 > int64_t(SIZE_MAX / 2) / q->page_size) p->offset = SIZE_MAX / 2;  // past any end
   p->limit = size_t(q->page_size);
   p->descending = q->descending;
   p->search = q->search;
   const std::string& f = q->ordering_field;
-  p->ordering = f == "name"         ? resources::Ordering::kName
-                : f == "created_at" ? resources::Ordering::kCreatedAt
-                : f == "updated_at" ? resources::Ordering::kUpdatedAt
-                                    : resources::Ordering::kId;
+  p->ordering = f == "id"           ? index::Ordering::kId
+                : f == "created_at" ? index::Ordering::kCreatedAt
+                : f == "updated_at" ? index::Ordering::kUpdatedAt
+                                    : index::Ordering::kName;  // the text field: name or email
   return true;
 }
 

@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "api/list_query.h"
 #include "api/route_table.h"
+#include "index/collection.h"
 #include "net/reactor.h"
 #include "net/worker.h"
 #include "resources/resource_service.h"
@@ -28,8 +30,13 @@ inline constexpr size_t kInlineSearchLimit = 2000;
 
 // "No dashboard with ID 7 was found." as 404.
 void render_not_found(http::Response& r, std::string_view label, uint64_t id);
+// The orderings of a list: id, the text field ("name", or "email" for
+// users), created_at, updated_at.
+inline constexpr std::string_view kNameOrderings[] = {"id", "name", "created_at", "updated_at"};
+inline constexpr std::string_view kEmailOrderings[] = {"id", "email", "created_at", "updated_at"};
 // Parses the list parameters; false when a 400 was rendered.
-bool parse_resource_list_query(Ctx& c, ListQuery* q, resources::PageRequest* p);
+bool parse_catalog_list_query(Ctx& c, std::span<const std::string_view> orderable, ListQuery* q,
+                              index::PageRequest* p);
 // Renders the list envelope around the page's items, or 404 past the end.
 void render_resource_list(http::Response& r, std::string_view public_url, const ListQuery& q, size_t count,
                           std::string_view items);
@@ -40,17 +47,20 @@ void render_write_result(http::Response& r, int status, const resources::WriteRe
 // Scratch space for a page's items on this thread (grows once, then reused).
 std::string& page_items_buffer();
 
-template <class Record>
-void list_resources(Ctx& c, const resources::ResourceService<Record>& svc) {
+// A list page from a catalog (index/catalog.h) or anything with the same
+// count/render_page: the collection under `key` (an organization, or the
+// owner of API keys), ordered by one of `orderable` (kNameOrderings,
+// kEmailOrderings).
+template <class Source>
+void list_from(Ctx& c, const Source& source, uint64_t key, std::span<const std::string_view> orderable) {
   auto q = std::make_shared<ListQuery>();
-  resources::PageRequest p;
-  if (!parse_resource_list_query(c, q.get(), &p)) return c.finish();
-  uint64_t org = c.who.org_id;
+  index::PageRequest p;
+  if (!parse_catalog_list_query(c, orderable, q.get(), &p)) return c.finish();
   std::string_view public_url = c.app.config.public_url;
-  if (p.search.empty() || svc.count(org) <= kInlineSearchLimit) {
+  if (p.search.empty() || source.count(key) <= kInlineSearchLimit) {
     std::string& items = page_items_buffer();
     items.clear();
-    size_t count = svc.render_page(org, p, &items);
+    size_t count = source.render_page(key, p, &items);
     render_resource_list(c.res, public_url, *q, count, items);
     return c.finish();
   }
@@ -62,15 +72,20 @@ void list_resources(Ctx& c, const resources::ResourceService<Record>& svc) {
   net::Exchange* ex = &c.ex;
   net::run_on_worker(
       ex->reactor(),
-      [&svc, q, p, org, page] {
-        resources::PageRequest req = p;
+      [&source, q, p, key, page] {
+        index::PageRequest req = p;
         req.search = q->search;
-        page->count = svc.render_page(org, req, &page->items);
+        page->count = source.render_page(key, req, &page->items);
       },
       [ex, q, page, public_url] {
         render_resource_list(ex->response(), public_url, *q, page->count, page->items);
         ex->finish();
       });
+}
+
+template <class Record>
+void list_resources(Ctx& c, const resources::ResourceService<Record>& svc) {
+  list_from(c, svc, c.who.org_id, kNameOrderings);
 }
 
 template <class Record>

@@ -22,6 +22,7 @@
 #include "api/list_query.h"
 #include "api/pipeline.h"
 #include "api/render.h"
+#include "api/resource_handlers.h"
 #include "auth/password.h"
 #include "model/credentials.h"
 #include "net/reactor.h"
@@ -244,50 +245,8 @@ void handle_user_edit(Ctx& c, bool full) {
 
 }  // namespace
 
-// GET /api/users/
-void handle_users_list(Ctx& c) {
-  static constexpr std::string_view kOrderable[] = {"email", "created_at", "updated_at", "id"};
-  auto q = std::make_shared<ListQuery>();
-  if (!parse_list_query(c.req, c.res, kOrderable, q.get())) return c.finish();
-
-  struct State {
-    Status status;
-    size_t count = 0;
-    std::vector<model::User> page;
-  };
-  auto st = std::make_shared<State>();
-  net::Exchange* ex = &c.ex;
-  ApiContext* app = &c.app;
-  uint64_t org_id = c.who.org_id;
-  net::run_on_worker(
-      ex->reactor(),
-      [st, q, org_id, app] {
-        std::vector<model::User> users;
-        st->status = app->identity.store().ForEachUser(org_id, [&](const model::User& u) {
-          if (u.org_id != org_id) return;
-          if (contains_icase(u.email, q->search) || contains_icase(u.first_name, q->search) ||
-              contains_icase(u.last_name, q->search)) {
-            model::User copy = u;
-            copy.password_hash.clear();  // never leaves the worker
-            users.push_back(std::move(copy));
-          }
-        });
-        if (!st->status.ok()) return;
-        st->count = sort_and_page(users, *q, [](const model::User& r) -> std::string_view { return r.email; }, &st->page);
-      },
-      [st, q, ex, app] {
-        http::Response& r = ex->response();
-        if (!st->status.ok()) {
-          http::render_error(r, http::ErrorCode::kInternalError, "The users could not be read.");
-        } else if (check_page(*q, st->count, r)) {
-          r.body.clear();
-          write_list_page(r.body, app->config.public_url, *q, st->count, [&](JsonWriter& w) {
-            for (const model::User& u : st->page) write_user(w, u);
-          });
-        }
-        ex->finish();
-      });
-}
+// GET /api/users/: a page of the organization's users, from memory.
+void handle_users_list(Ctx& c) { list_from(c, c.app.lists.users(), c.who.org_id, kEmailOrderings); }
 
 // POST /api/users/
 void handle_users_create(Ctx& c) {

@@ -53,8 +53,14 @@ IdentityService::IdentityService(storage::Database& db, storage::GroupCommitWrit
 
 Status IdentityService::load(int64_t now) {
   Status s = store_.LoadAll([&](const model::Organization& o) { index_.put_organization(o); },
-                            [&](const model::User& u) { index_.put_user(u); },
-                            [&](const model::ApiKey& k) { index_.put_key(k); });
+                            [&](const model::User& u) {
+                              index_.put_user(u);
+                              if (lists_) lists_->put_user(u);
+                            },
+                            [&](const model::ApiKey& k) {
+                              index_.put_key(k);
+                              if (lists_) lists_->put_key(k);
+                            });
   if (!s.ok()) return s;
   s = store_.LoadBlacklist([&](std::string_view jti, int64_t exp) {
     if (exp > now) index_.blacklist_jti(jti, exp);
@@ -81,6 +87,10 @@ void IdentityService::apply_to_index(const Change& c) {
   for (const auto& k : c.keys) index_.put_key(k);
   for (const auto& [jti, exp] : c.blacklisted) index_.blacklist_jti(jti, exp);
   index_.reclaim();
+  if (lists_ == nullptr) return;
+  for (const auto& u : c.users) lists_->put_user(u);
+  for (const auto& u : c.removed_users) lists_->remove_user(u);
+  for (const auto& k : c.keys) lists_->put_key(k);
 }
 
 void IdentityService::track(const Change& c, int delta) {

@@ -24,6 +24,7 @@
 
 #include "common/status.h"
 #include "identity/identity_index.h"
+#include "identity/identity_lists.h"
 #include "model/records.h"
 #include "storage/database.h"
 #include "storage/group_commit_writer.h"
@@ -66,8 +67,12 @@ class IdentityService {
   // writer may be null (the admin tool on a stopped server writes directly).
   IdentityService(storage::Database& db, storage::GroupCommitWriter* writer, IdentityIndex& index);
 
+  // Also keep the users and API-key lists (the server does; the admin tool
+  // does not need them). Call before load().
+  void set_lists(IdentityLists* lists) { lists_ = lists; }
+
   // Loads every organization, user, key and unexpired blacklisted jti into
-  // the index. Call once, before readers start.
+  // the index (and the lists). Call once, before readers start.
   Status load(int64_t now);
 
   uint64_t next_id(storage::Sequence s) { return db_.AllocateId(s); }
@@ -93,6 +98,7 @@ class IdentityService {
   storage::Database& db_;
   storage::GroupCommitWriter* writer_;
   IdentityIndex& index_;
+  IdentityLists* lists_ = nullptr;
   storage::IdentityStore store_;
 
   // Overlay of queued changes: the latest version of each record touched,

@@ -10,52 +10,28 @@ Status ResourceService<Record>::load() {
   std::string json;
   return store_.ForEach<Record>([&](const Record& r) {
     render_(r, &json);
-    collection(r.org_id).put(r, json);
+    catalog_.put(r.org_id, r, json);
   });
 }
 
 template <class Record>
-Collection<Record>* ResourceService<Record>::find(uint64_t org_id) const {
-  std::shared_lock lock(orgs_mu_);
-  auto it = orgs_.find(org_id);
-  return it == orgs_.end() ? nullptr : it->second.get();
-}
-
-template <class Record>
-Collection<Record>& ResourceService<Record>::collection(uint64_t org_id) {
-  {
-    std::shared_lock lock(orgs_mu_);
-    auto it = orgs_.find(org_id);
-    if (it != orgs_.end()) return *it->second;
-  }
-  std::unique_lock lock(orgs_mu_);
-  auto& slot = orgs_[org_id];
-  if (!slot) slot = std::make_unique<Collection<Record>>();
-  return *slot;
-}
-
-template <class Record>
 size_t ResourceService<Record>::count(uint64_t org_id) const {
-  const Collection<Record>* c = find(org_id);
-  return c == nullptr ? 0 : c->size();
+  return catalog_.count(org_id);
 }
 
 template <class Record>
 size_t ResourceService<Record>::render_page(uint64_t org_id, const PageRequest& p, std::string* items) const {
-  const Collection<Record>* c = find(org_id);
-  return c == nullptr ? 0 : c->render_page(p, items);
+  return catalog_.render_page(org_id, p, items);
 }
 
 template <class Record>
 bool ResourceService<Record>::render(uint64_t org_id, uint64_t id, std::string* out) const {
-  const Collection<Record>* c = find(org_id);
-  return c != nullptr && c->render(id, out);
+  return catalog_.render(org_id, id, out);
 }
 
 template <class Record>
 bool ResourceService<Record>::contains(uint64_t org_id, uint64_t id) const {
-  const Collection<Record>* c = find(org_id);
-  return c != nullptr && c->contains(id);
+  return catalog_.contains(org_id, id);
 }
 
 template <class Record>
@@ -66,8 +42,7 @@ bool ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out) 
     *out = *it->second.record;
     return true;
   }
-  const Collection<Record>* c = find(org_id);
-  return c != nullptr && c->get(id, out);
+  return catalog_.get(org_id, id, out);
 }
 
 template <class Record>
@@ -81,9 +56,9 @@ void ResourceService<Record>::submit(storage::Batch batch, Key key, std::optiona
       std::move(batch),
       [this, key, shared] {
         if (shared->first) {
-          collection(key.first).put(*shared->first, shared->second);
-        } else if (Collection<Record>* c = find(key.first)) {
-          c->erase(key.second);
+          catalog_.put(key.first, *shared->first, shared->second);
+        } else {
+          catalog_.erase(key.first, key.second);
         }
       },
       [this, key, shared, done = std::move(done)](Status st) {

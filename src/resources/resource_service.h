@@ -25,10 +25,13 @@
 #include <utility>
 
 #include "common/status.h"
-#include "resources/collection.h"
+#include "index/catalog.h"
 #include "storage/resource_store.h"
 
 namespace claribi::resources {
+
+using index::Ordering;
+using index::PageRequest;
 
 enum class WriteOutcome : uint8_t { kOk, kNotFound, kFailed };
 
@@ -55,7 +58,7 @@ class ResourceService {
   Status load();
 
   size_t count(uint64_t org_id) const;
-  // See Collection::render_page; 0 and nothing appended for an empty org.
+  // See index::Collection::render_page; 0 and nothing appended for an empty org.
   size_t render_page(uint64_t org_id, const PageRequest& p, std::string* items) const;
   // Appends the record's JSON; false when the organization has no such record.
   bool render(uint64_t org_id, uint64_t id, std::string* out) const;
@@ -76,8 +79,6 @@ class ResourceService {
     int refs = 0;
   };
 
-  Collection<Record>* find(uint64_t org_id) const;
-  Collection<Record>& collection(uint64_t org_id);
   // Latest version (queued writes included); false when absent. Under write_mu_.
   bool latest(uint64_t org_id, uint64_t id, Record* out) const;
   // Queues the batch; pending bookkeeping for `key`; `record` null for a delete.
@@ -86,8 +87,7 @@ class ResourceService {
   storage::ResourceStore& store_;
   RenderFn render_;
 
-  mutable std::shared_mutex orgs_mu_;
-  std::unordered_map<uint64_t, std::unique_ptr<Collection<Record>>> orgs_;
+  index::Catalog<Record> catalog_;  // by organization
 
   // Recursive: a stopped writer fails a Submit at once, on this thread,
   // inside the locked region, and done's bookkeeping locks again.

@@ -39,6 +39,7 @@ struct Server::Impl {
   std::unique_ptr<index::Qsbr> qsbr;
   std::unique_ptr<identity::IdentityIndex> index;
   std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<identity::IdentityLists> lists;
   std::unique_ptr<storage::ResourceStore> resource_store;
   std::unique_ptr<resources::Resources> resources;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
@@ -117,6 +118,8 @@ Status Server::start() {
   s.qsbr = std::make_unique<index::Qsbr>(int(threads) + 4);
   s.index = std::make_unique<identity::IdentityIndex>(*s.qsbr);
   s.identity = std::make_unique<identity::IdentityService>(*s.db, s.writer.get(), *s.index);
+  s.lists = std::make_unique<identity::IdentityLists>(api::render_user, api::render_api_key);
+  s.identity->set_lists(s.lists.get());
   st = s.identity->load(unix_now());
   if (!st.ok()) return st;
   s.resource_store = std::make_unique<storage::ResourceStore>(*s.db, s.writer.get());
@@ -128,7 +131,7 @@ Status Server::start() {
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(threads));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
-  s.app.reset(new api::ApiContext{cfg, auth::JwtCodec(secret), *s.index, *s.identity, *s.resources, *s.limiter, *s.last_used,
+  s.app.reset(new api::ApiContext{cfg, auth::JwtCodec(secret), *s.index, *s.identity, *s.lists, *s.resources, *s.limiter, *s.last_used,
                                   argon2, http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
   // Computed now so the first unknown-email login does not pay for it.
   auth::dummy_password_hash(argon2);

@@ -1,6 +1,7 @@
-// Collection: one organization's records of one kind (its dashboards, say),
-// in memory, with the orderings a list offers kept sorted and ranked, and
-// every record's public JSON rendered once when it is written.
+// Collection: one list's records (an organization's dashboards, its users,
+// one user's API keys), in memory, with the orderings a list offers kept
+// sorted and ranked, and every record's public JSON rendered once when it is
+// written. Catalog (catalog.h) holds one Collection per organization or owner.
 //
 // A list page is then: find the first rank of the page (RankedSet skips whole
 // blocks), append the page's pre-rendered JSON. `count` is the set's size.
@@ -22,10 +23,10 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "index/ranked_set.h"
 #include "common/text.h"
+#include "index/ranked_set.h"
 
-namespace claribi::resources {
+namespace claribi::index {
 
 enum class Ordering : uint8_t { kId, kName, kCreatedAt, kUpdatedAt };
 
@@ -34,7 +35,16 @@ struct PageRequest {
   size_t limit = 20;
   Ordering ordering = Ordering::kId;
   bool descending = false;
-  std::string_view search;  // case-insensitive substring of the name; empty = all
+  std::string_view search;  // see CollectionTraits::matches; empty = all
+};
+
+// What a list orders by `name` and what `search` matches, per record kind.
+// The default fits records with a `name` (data sources, dashboards,
+// reports, API keys); users specialize it (email; email, first or last name).
+template <class Record>
+struct CollectionTraits {
+  static std::string_view sort_text(const Record& r) { return r.name; }
+  static bool matches(const Record& r, std::string_view search) { return contains_icase(r.name, search); }
 };
 
 template <class Record>
@@ -43,7 +53,7 @@ struct Entry {
   std::string json;  // the public rendering
 };
 
-template <class Record>
+template <class Record, class Traits = CollectionTraits<Record>>
 class Collection {
  public:
   using EntryT = Entry<Record>;
@@ -60,7 +70,7 @@ class Collection {
     size_t matched = 0;
     size_t end = p.offset + p.limit;
     auto take = [&](const EntryT* e) {
-      if (!p.search.empty() && !contains_icase(e->record.name, p.search)) return true;
+      if (!p.search.empty() && !Traits::matches(e->record, p.search)) return true;
       if (matched >= p.offset && matched < end) {
         if (matched > p.offset) items->push_back(',');
         items->append(e->json);
@@ -132,7 +142,7 @@ class Collection {
   };
   struct ByName {
     bool operator()(const EntryT* a, const EntryT* b) const {
-      int c = compare_text_icase(a->record.name, b->record.name);
+      int c = compare_text_icase(Traits::sort_text(a->record), Traits::sort_text(b->record));
       return c != 0 ? c < 0 : a->record.id < b->record.id;
     }
   };
@@ -164,10 +174,10 @@ class Collection {
 
   mutable std::shared_mutex mu_;
   std::unordered_map<uint64_t, std::unique_ptr<EntryT>> by_id_;
-  index::RankedSet<const EntryT*, ById> ids_;
-  index::RankedSet<const EntryT*, ByName> names_;
-  index::RankedSet<const EntryT*, ByCreated> created_;
-  index::RankedSet<const EntryT*, ByUpdated> updated_;
+  RankedSet<const EntryT*, ById> ids_;
+  RankedSet<const EntryT*, ByName> names_;
+  RankedSet<const EntryT*, ByCreated> created_;
+  RankedSet<const EntryT*, ByUpdated> updated_;
 };
 
-}  // namespace claribi::resources
+}  // namespace claribi::index
