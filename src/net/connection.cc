@@ -470,6 +470,8 @@ void Connection::arm_timer() {
     }
     return;
   }
+  last_active_ms_ = uv_now(reactor_.loop());
+  if (timer_mode_ == TimerMode::kIdle) return;  // already armed; on_timer checks last_active_ms_
   timer_mode_ = TimerMode::kIdle;
   uv_timer_start(&timer_, on_timer, o.idle_timeout_ms, 0);
 }
@@ -487,13 +489,18 @@ void Connection::on_timer(uv_timer_t* t) {
         c->close();
       }
       break;
-    case TimerMode::kIdle:
+    case TimerMode::kIdle: {
+      uint64_t idle_ms = c->reactor_.options().idle_timeout_ms;
+      uint64_t since = uv_now(t->loop) - c->last_active_ms_;
       if (!c->queue_.empty()) {  // a handler is still working: wait for it
-        uv_timer_start(&c->timer_, on_timer, c->reactor_.options().idle_timeout_ms, 0);
+        uv_timer_start(&c->timer_, on_timer, idle_ms, 0);
+      } else if (since < idle_ms) {  // active since the timer was armed
+        uv_timer_start(&c->timer_, on_timer, idle_ms - since, 0);
       } else {
         c->close();
       }
       break;
+    }
     case TimerMode::kLinger:
     case TimerMode::kNone:
       c->close();

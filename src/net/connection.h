@@ -73,6 +73,10 @@ class Connection {
   uv_write_t write_req_;
   uv_shutdown_t shutdown_req_;
   TimerMode timer_mode_ = TimerMode::kNone;
+  // Loop time (ms) of the last activity. The idle timer is not re-armed per
+  // request (a timer-heap update each time): when it fires early it re-arms
+  // itself for what is left of the idle period since this time.
+  uint64_t last_active_ms_ = 0;
   SSL* ssl_ = nullptr;
   BIO* rbio_ = nullptr;  // owned by ssl_
   BIO* wbio_ = nullptr;  // owned by ssl_
