@@ -27,8 +27,34 @@ bool is_mask(simdjson::dom::element e) {
   return !e.get(s) && s == kSecretMask;
 }
 
-// Writes `in` (which merges with `stored`, an object or nothing).
-void write_merged(JsonWriter& w, simdjson::dom::object in, const simdjson::dom::object* stored) {
+void write_merged_object(JsonWriter& w, simdjson::dom::object in, const simdjson::dom::object* stored);
+
+// Writes `in`, merged with what is stored at the same place (nullptr when
+// nothing is): objects merge key by key, arrays element by element (by
+// position), anything else is written as sent.
+void write_merged_value(JsonWriter& w, simdjson::dom::element in, const simdjson::dom::element* stored) {
+  simdjson::dom::object in_obj, old_obj;
+  simdjson::dom::array in_arr, old_arr;
+  if (!in.get(in_obj)) {
+    bool have = stored != nullptr && !stored->get(old_obj);
+    write_merged_object(w, in_obj, have ? &old_obj : nullptr);
+  } else if (!in.get(in_arr)) {
+    bool have = stored != nullptr && !stored->get(old_arr);
+    size_t i = 0;
+    w.begin_array();
+    for (auto item : in_arr) {
+      simdjson::dom::element old;
+      bool has_old = have && !old_arr.at(i).get(old);
+      write_merged_value(w, item, has_old ? &old : nullptr);
+      ++i;
+    }
+    w.end_array();
+  } else {
+    write_json(w, in);
+  }
+}
+
+void write_merged_object(JsonWriter& w, simdjson::dom::object in, const simdjson::dom::object* stored) {
   w.begin_object();
   for (auto field : in) {
     std::string_view key = field.key;
@@ -36,19 +62,14 @@ void write_merged(JsonWriter& w, simdjson::dom::object in, const simdjson::dom::
     bool has_old = stored != nullptr && !stored->at_key(key).get(old);
     if (is_secret_key(key)) {
       if (field.value.is_null()) continue;  // removes the secret
-      if (is_mask(field.value)) {
+      if (is_mask(field.value)) {           // keeps it (or, with nothing stored, stores nothing)
         if (has_old && !old.is_null()) write_json(w.key(key), old);
         continue;
       }
       write_json(w.key(key), field.value);
       continue;
     }
-    simdjson::dom::object in_obj, old_obj;
-    if (has_old && !field.value.get(in_obj) && !old.get(old_obj)) {
-      write_merged(w.key(key), in_obj, &old_obj);
-    } else {
-      write_json(w.key(key), field.value);
-    }
+    write_merged_value(w.key(key), field.value, has_old ? &old : nullptr);
   }
   if (stored != nullptr) {
     for (auto field : *stored) {  // stored secrets the client left out
@@ -155,7 +176,7 @@ std::string merge_secrets(std::string_view incoming_json, std::string_view store
   bool have = !stored_parser().parse(stored_json.data(), stored_json.size()).get(doc) && !doc.get(stored);
   std::string out;
   JsonWriter w(out);
-  write_merged(w, incoming, have ? &stored : nullptr);
+  write_merged_object(w, incoming, have ? &stored : nullptr);
   return out;
 }
 

@@ -36,7 +36,8 @@ void write_masked_config(JsonWriter& w, std::string_view config_json);
 // "{}" for a new record): incoming as sent, except that
 // a secret it sends as "********" keeps the stored value (or is dropped when
 // there is none), a secret sent as null is dropped, and a stored secret it
-// leaves out is kept — at every depth where both sides hold an object.
+// leaves out is kept — at every depth: objects merge key by key with the
+// stored object at the same place, arrays element by element by position.
 std::string merge_secrets(std::string_view incoming_json, std::string_view stored_json);
 
 }  // namespace claribi::api
