@@ -28,18 +28,32 @@ export CLARIBI_RATE_LIMITS_API_KEY_PER_MINUTE=16000000
 export CLARIBI_LOG_ACCESS=off
 "$ADMIN" --data-dir "$WORK/data" bootstrap --org "Acme Corp" --plan professional --ai-credits 1347 \
   --email you@example.com --password your-password --first-name Jane --last-name Smith >/dev/null
+"$ADMIN" --data-dir "$WORK/data" bootstrap --org "Other Inc" --plan professional --ai-credits 1 \
+  --email boss@other.example --password other-password --first-name Bo --last-name Ss >/dev/null
+# (d): 100,000 dashboards in Acme Corp (org 1, created by user 1), 150,000 in
+# the other organization (org 2), written through storage/ before start-up.
+SEED="$BUILD/bench/seed/seed_dashboards"
+"$SEED" "$WORK/data" 2 2 150000
+"$SEED" "$WORK/data" 1 1 100000
 KEY=$("$ADMIN" --data-dir "$WORK/data" keys create --email you@example.com --name bench \
   --scopes dashboards:read,organization:write 2>/dev/null | grep -o 'claribi_sk_live_[0-9A-Za-z]*' | head -1)
 "$SERVER" --data-dir "$WORK/data" --listen 127.0.0.1:18443 --plain-listen 127.0.0.1:18080 \
   --trusted-proxies 127.0.0.1 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q "ready with" "$WORK/server.log" && break; sleep 0.1; done
+START_NS=$(date +%s%N)
+for _ in $(seq 1 600); do grep -q "ready with" "$WORK/server.log" && break; sleep 0.05; done
+STARTUP_MS=$((($(date +%s%N) - START_NS) / 1000000))
+RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
 CA="$WORK/data/tls/dev-cert.pem"
 TOKEN=$(curl -s --cacert "$CA" -X POST https://localhost:18443/api/auth/login/ -H "Content-Type: application/json" \
   -d '{"email": "you@example.com", "password": "your-password"}' | jq -r .access)
 STATUS_BODY=$(curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" https://localhost:18443/api/auth/status/)
-
 mkdir -p "$WORK/nginx"
+curl -s --cacert "$CA" -H "Authorization: Bearer $TOKEN" https://localhost:18443/api/dashboards/ >"$WORK/nginx/dashboards.json"
+PAGE_BYTES=$(stat -c %s "$WORK/nginx/dashboards.json")
+# nginx's workers may run as another user (root starts them as nobody).
+chmod 755 "$WORK" "$WORK/nginx"; chmod 644 "$WORK/nginx/dashboards.json"
+
 sed -e "s|@DIR@|$WORK/nginx|g" -e "s|@PLAIN_PORT@|18081|" -e "s|@TLS_PORT@|18444|" \
     -e "s|@CERT@|$CA|" -e "s|@KEY@|$WORK/data/tls/dev-key.pem|" -e "s|@BODY@|$STATUS_BODY|" \
     bench/nginx/nginx.conf.in >"$WORK/nginx/nginx.conf"
@@ -87,6 +101,12 @@ WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN" run "(a) status JWT plain+proxy"  http
 WRK_ENV="BENCH_PROXY=1 BENCH_KEY=$KEY"    run "(b) status key plain+proxy"  http://127.0.0.1:18080/api/auth/status/ $SERVER_PID
 WRK_ENV="BENCH_AUTH=$TOKEN"               run "(c) status JWT TLS"          https://127.0.0.1:18443/api/auth/status/ $SERVER_PID
 WRK_ENV="BENCH_AUTH=$TOKEN BENCH_CLOSE=1" run "(f) TLS new conn/request"    https://127.0.0.1:18443/api/auth/status/ $SERVER_PID
+WRK_ENV="BENCH_PROXY=1"                   run "nginx 20-item page (static)" http://127.0.0.1:18081/api/dashboards/ $(NGINX_PIDS)
+WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN" run "(d) dashboards page 1 of 20" "http://127.0.0.1:18080/api/dashboards/" $SERVER_PID
+WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN" run "(d') dashboards page 5000"   "http://127.0.0.1:18080/api/dashboards/?page=5000" $SERVER_PID
+WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN" run "(d'') page 1 ordering=-name" "http://127.0.0.1:18080/api/dashboards/?ordering=-name" $SERVER_PID
+WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN BENCH_METHOD=POST BENCH_BODY={\"name\":\"bench\",\"widgets\":[{\"type\":\"kpi\",\"query\":{\"data_source_id\":3,\"metrics\":[{\"op\":\"count\"}]}}]}" \
+                                          run "(e) durable POST dashboards" http://127.0.0.1:18080/api/dashboards/ $SERVER_PID
 WRK_ENV="BENCH_PROXY=1 BENCH_AUTH=$TOKEN BENCH_METHOD=POST BENCH_BODY={\"name\":\"bench\",\"scopes\":[]}" \
                                           run "(e') durable POST api-keys"  http://127.0.0.1:18080/api/api-keys/ $SERVER_PID
 
@@ -94,6 +114,7 @@ ratio() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) prin
 echo
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $(git rev-parse --short HEAD 2>/dev/null || echo -)  nproc: $(nproc)  cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "wrk: $WRK <url>   (warm-up run first)"
+echo "server start-up with 250,000 dashboards (2 organizations) in the database: ${STARTUP_MS} ms to ready, RSS ${RSS_KB} KiB; a 20-item page is ${PAGE_BYTES} bytes"
 echo
 printf '| %-28s | %9s | %8s | %8s | %11s | %7s | %12s |\n' scenario "req/s" "p50 µs" "p99 µs" "server µs/req" "sockerr" "ours / nginx"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------" "-----------" "----------" "----------" "---------------" "---------" "--------------"
@@ -104,6 +125,7 @@ for row in "${ROWS[@]}"; do
     "(a)"*|"(b)"*) r=$(ratio "$name" "nginx plain (static)") ;;
     "(c)"*) r=$(ratio "$name" "nginx TLS (static)") ;;
     "(f)"*) r=$(ratio "$name" "nginx TLS new conn/request") ;;
+    "(d"*) r=$(ratio "$name" "nginx 20-item page (static)") ;;
   esac
   printf '| %-28s | %9s | %8s | %8s | %13s | %7s | %12s |\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$sockerr" "$r"
 done
