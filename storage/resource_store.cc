@@ -17,6 +17,17 @@ Status ResourceStore::ForEach(const RecordFn<Record>& fn) const {
 }
 
 template <class Record>
+Status ResourceStore::Get(uint64_t org_id, uint64_t id, Record* out) const {
+  char key[kOrgKeySize];
+  std::string value;
+  Status st = db_.Get(ResourceKind<Record>::family, org_key(org_id, id, key), &value);
+  if (!st.ok()) return st;
+  if (!decode(value, out) || out->id != id || out->org_id != org_id)
+    return detail::corrupt(ResourceKind<Record>::label, org_key(org_id, id));
+  return Status::Ok();
+}
+
+template <class Record>
 void ResourceStore::Put(Batch& b, const Record& r) {
   std::string value;
   encode(r, &value);
@@ -42,6 +53,7 @@ void ResourceStore::Submit(Batch b, std::function<void()> after_commit, std::fun
 
 #define CLARIBI_RESOURCE_STORE_INSTANTIATE(R)                              \
   template Status ResourceStore::ForEach<R>(const RecordFn<R>& fn) const; \
+  template Status ResourceStore::Get<R>(uint64_t org_id, uint64_t id, R* out) const; \
   template void ResourceStore::Put<R>(Batch & b, const R& r);             \
   template void ResourceStore::Delete<R>(Batch & b, const R& r);
 CLARIBI_RESOURCE_STORE_INSTANTIATE(model::DataSource)

@@ -62,6 +62,10 @@ class ResourceStore {
   template <class Record>
   Status ForEach(const RecordFn<Record>& fn) const;
 
+  // One record: OK, NotFound, or an I/O or Corruption error.
+  template <class Record>
+  Status Get(uint64_t org_id, uint64_t id, Record* out) const;
+
   uint64_t AllocateId(Sequence s) { return db_.AllocateId(s); }
 
   template <class Record>

@@ -5,12 +5,21 @@
 
 namespace claribi::resources {
 
+namespace {
+// The outcome of a write that could not start: the record is gone, or
+// reading its current version failed.
+WriteResult not_written(Status st) {
+  if (st.code() == StatusCode::kNotFound) return WriteResult{WriteOutcome::kNotFound, Status::Ok(), {}};
+  return WriteResult{WriteOutcome::kFailed, std::move(st), {}};
+}
+}  // namespace
+
 template <class Record>
 Status ResourceService<Record>::load() {
   std::string json;
   return store_.ForEach<Record>([&](const Record& r) {
     render_(r, &json);
-    catalog_.put(r.org_id, r, json);
+    catalog_.put(r.org_id, r, json);  // the header part
   });
 }
 
@@ -35,14 +44,15 @@ bool ResourceService<Record>::contains(uint64_t org_id, uint64_t id) const {
 }
 
 template <class Record>
-bool ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out) const {
+Status ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out) const {
   auto it = pending_.find(Key(org_id, id));
   if (it != pending_.end()) {
-    if (!it->second.record) return false;
+    if (!it->second.record) return Status::NotFound("");
     *out = *it->second.record;
-    return true;
+    return Status::Ok();
   }
-  return catalog_.get(org_id, id, out);
+  if (!catalog_.contains(org_id, id)) return Status::NotFound("");
+  return store_.Get(org_id, id, out);
 }
 
 template <class Record>
@@ -56,7 +66,7 @@ void ResourceService<Record>::submit(storage::Batch batch, Key key, std::optiona
       std::move(batch),
       [this, key, shared] {
         if (shared->first) {
-          catalog_.put(key.first, *shared->first, shared->second);
+          catalog_.put(key.first, *shared->first, shared->second);  // the header part
         } else {
           catalog_.erase(key.first, key.second);
         }
@@ -94,9 +104,9 @@ template <class Record>
 void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done) {
   std::unique_lock lock(write_mu_);
   Record r;
-  if (!latest(org_id, id, &r)) {
+  if (Status st = latest(org_id, id, &r); !st.ok()) {
     lock.unlock();
-    done(WriteResult{WriteOutcome::kNotFound, Status::Ok(), {}});
+    done(not_written(std::move(st)));
     return;
   }
   edit(r);
@@ -112,9 +122,9 @@ template <class Record>
 void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done) {
   std::unique_lock lock(write_mu_);
   Record r;
-  if (!latest(org_id, id, &r)) {
+  if (Status st = latest(org_id, id, &r); !st.ok()) {
     lock.unlock();
-    done(WriteResult{WriteOutcome::kNotFound, Status::Ok(), {}});
+    done(not_written(std::move(st)));
     return;
   }
   storage::Batch b;

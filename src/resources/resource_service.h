@@ -4,7 +4,10 @@
 // the group-commit writer.
 //
 // Reads (list pages, single records, counts) come from memory: a list never
-// touches RocksDB. Writes are read-modify-write under one lock per kind,
+// touches RocksDB. Memory holds what reads need — each record's rendered
+// JSON and its header (id, name, times) for the orderings — not the record
+// itself: an update reads the current version from the database (or from
+// the queue of writes not yet durable). Writes are read-modify-write under one lock per kind,
 // against the latest version of the record including writes still queued
 // (like IdentityService), so two concurrent PATCHes of one record are
 // serialized rather than one lost; the lock covers building and queueing a
@@ -26,6 +29,7 @@
 
 #include "common/status.h"
 #include "index/catalog.h"
+#include "model/resources.h"
 #include "storage/resource_store.h"
 
 namespace claribi::resources {
@@ -79,15 +83,15 @@ class ResourceService {
     int refs = 0;
   };
 
-  // Latest version (queued writes included); false when absent. Under write_mu_.
-  bool latest(uint64_t org_id, uint64_t id, Record* out) const;
+  // Latest version (queued writes included). NotFound when absent. Under write_mu_.
+  Status latest(uint64_t org_id, uint64_t id, Record* out) const;
   // Queues the batch; pending bookkeeping for `key`; `record` null for a delete.
   void submit(storage::Batch batch, Key key, std::optional<Record> record, std::string json, DoneFn done);
 
   storage::ResourceStore& store_;
   RenderFn render_;
 
-  index::Catalog<Record> catalog_;  // by organization
+  index::Catalog<model::ResourceHeader> catalog_;  // by organization
 
   // Recursive: a stopped writer fails a Submit at once, on this thread,
   // inside the locked region, and done's bookkeeping locks again.
