@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "common/time_util.h"
 
@@ -73,6 +74,17 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return n;
 }
+
+// True when one of the 8 bytes of w needs a look: a control character
+// (< 0x20), '"', '\\' or a non-ASCII byte. Bit tricks from "Bit Twiddling
+// Hacks" (haszero / hasless), so plain ASCII text is skipped 8 bytes at a time.
+inline bool word_needs_attention(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  uint64_t less_than_0x20 = (w - kOnes * 0x20) & ~w & kHigh;
+  return (less_than_0x20 | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) | (w & kHigh)) != 0;
+}
 }  // namespace
 
 void JsonWriter::append_quoted(std::string& out, std::string_view s) {
@@ -80,6 +92,14 @@ void JsonWriter::append_quoted(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t run = 0;  // start of the current run of bytes that need no escaping
   for (size_t i = 0; i < s.size();) {
+    if (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (!word_needs_attention(w)) {
+        i += 8;
+        continue;
+      }
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++i; continue; }
     if (c >= 0x80) {
