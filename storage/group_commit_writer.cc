@@ -94,4 +94,15 @@ void GroupCommitWriter::Commit(std::vector<Request>& group, size_t begin, size_t
     if (group[i].done) group[i].done(st);
 }
 
+void submit_or_write(Database& db, GroupCommitWriter* writer, Batch batch, std::function<void()> after_commit,
+                     std::function<void(Status)> done) {
+  if (writer != nullptr) {
+    writer->Submit(std::move(batch), std::move(after_commit), std::move(done));
+    return;
+  }
+  Status st = db.Write(batch);
+  if (st.ok() && after_commit) after_commit();
+  if (done) done(std::move(st));
+}
+
 }  // namespace claribi::storage

@@ -90,4 +90,10 @@ class GroupCommitWriter {
   std::atomic<uint64_t> writes_failed_{0};
 };
 
+// Commits through `writer`, or, without one (the admin tool on a stopped
+// server), writes synchronously on the calling thread with the same
+// callback order: after_commit if the write succeeded, then done.
+void submit_or_write(Database& db, GroupCommitWriter* writer, Batch batch, std::function<void()> after_commit,
+                     std::function<void(Status)> done);
+
 }  // namespace claribi::storage

@@ -171,13 +171,7 @@ void IdentityStore::Submit(Batch b, std::function<void(Status)> done) {
 }
 
 void IdentityStore::Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done) {
-  if (writer_ != nullptr) {
-    writer_->Submit(std::move(b), std::move(after_commit), std::move(done));
-    return;
-  }
-  Status st = db_.Write(b);
-  if (st.ok() && after_commit) after_commit();
-  if (done) done(std::move(st));
+  submit_or_write(db_, writer_, std::move(b), std::move(after_commit), std::move(done));
 }
 
 Status IdentityStore::Write(const Batch& b) { return db_.Write(b); }

@@ -42,13 +42,7 @@ void ResourceStore::Delete(Batch& b, const Record& r) {
 }
 
 void ResourceStore::Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done) {
-  if (writer_ != nullptr) {
-    writer_->Submit(std::move(b), std::move(after_commit), std::move(done));
-    return;
-  }
-  Status st = db_.Write(b);
-  if (st.ok() && after_commit) after_commit();
-  if (done) done(std::move(st));
+  submit_or_write(db_, writer_, std::move(b), std::move(after_commit), std::move(done));
 }
 
 #define CLARIBI_RESOURCE_STORE_INSTANTIATE(R)                              \

@@ -161,8 +161,9 @@ std::string_view trim_whitespace(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-std::optional<std::string> FieldReader::trimmed(std::string_view key, bool required, size_t max_chars) {
-  auto v = string(key, required, SIZE_MAX);
+std::optional<std::string> FieldReader::trimmed_string(std::string_view key, bool required, bool allow_blank,
+                                                       size_t max_chars) {
+  auto v = string(key, required, SIZE_MAX, allow_blank);
   if (!v) return std::nullopt;
   std::string_view t = trim_whitespace(*v);
   if (utf8_chars(t) > max_chars) {
@@ -172,15 +173,12 @@ std::optional<std::string> FieldReader::trimmed(std::string_view key, bool requi
   return std::string(t);
 }
 
+std::optional<std::string> FieldReader::trimmed(std::string_view key, bool required, size_t max_chars) {
+  return trimmed_string(key, required, false, max_chars);
+}
+
 std::optional<std::string> FieldReader::text(std::string_view key, size_t max_chars) {
-  auto v = string(key, false, SIZE_MAX, true);
-  if (!v) return std::nullopt;
-  std::string_view t = trim_whitespace(*v);
-  if (utf8_chars(t) > max_chars) {
-    error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
-    return std::nullopt;
-  }
-  return std::string(t);
+  return trimmed_string(key, false, true, max_chars);
 }
 
 bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,

@@ -66,6 +66,7 @@ class FieldReader {
   bool finish(http::Response& r);
 
  private:
+  std::optional<std::string> trimmed_string(std::string_view key, bool required, bool allow_blank, size_t max_chars);
   FieldReader(simdjson::dom::object obj, http::FieldErrors* sink, std::string prefix)
       : obj_(obj), sink_(sink), prefix_(std::move(prefix)) {}
   simdjson::dom::object obj_;
