@@ -36,9 +36,9 @@ void ResourceStore::Put(Batch& b, const Record& r) {
 }
 
 template <class Record>
-void ResourceStore::Delete(Batch& b, const Record& r) {
+void ResourceStore::Delete(Batch& b, uint64_t org_id, uint64_t id) {
   char key[kOrgKeySize];
-  b.Delete(ResourceKind<Record>::family, org_key(r.org_id, r.id, key));
+  b.Delete(ResourceKind<Record>::family, org_key(org_id, id, key));
 }
 
 void ResourceStore::Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done) {
@@ -49,7 +49,7 @@ void ResourceStore::Submit(Batch b, std::function<void()> after_commit, std::fun
   template Status ResourceStore::ForEach<R>(const RecordFn<R>& fn) const; \
   template Status ResourceStore::Get<R>(uint64_t org_id, uint64_t id, R* out) const; \
   template void ResourceStore::Put<R>(Batch & b, const R& r);             \
-  template void ResourceStore::Delete<R>(Batch & b, const R& r);
+  template void ResourceStore::Delete<R>(Batch & b, uint64_t org_id, uint64_t id);
 CLARIBI_RESOURCE_STORE_INSTANTIATE(model::DataSource)
 CLARIBI_RESOURCE_STORE_INSTANTIATE(model::Dashboard)
 CLARIBI_RESOURCE_STORE_INSTANTIATE(model::Report)

@@ -71,7 +71,7 @@ class ResourceStore {
   template <class Record>
   static void Put(Batch& b, const Record& r);
   template <class Record>
-  static void Delete(Batch& b, const Record& r);
+  static void Delete(Batch& b, uint64_t org_id, uint64_t id);
 
   // See group_commit_writer.h for the callback contract.
   void Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done);

@@ -44,6 +44,13 @@ bool ResourceService<Record>::contains(uint64_t org_id, uint64_t id) const {
 }
 
 template <class Record>
+bool ResourceService<Record>::exists(uint64_t org_id, uint64_t id) const {
+  auto it = pending_.find(Key(org_id, id));
+  if (it != pending_.end()) return it->second.record.has_value();
+  return catalog_.contains(org_id, id);
+}
+
+template <class Record>
 Status ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out) const {
   auto it = pending_.find(Key(org_id, id));
   if (it != pending_.end()) {
@@ -51,7 +58,7 @@ Status ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out
     *out = *it->second.record;
     return Status::Ok();
   }
-  if (!catalog_.contains(org_id, id)) return Status::NotFound("");
+  if (!exists(org_id, id)) return Status::NotFound("");
   return store_.Get(org_id, id, out);
 }
 
@@ -89,15 +96,20 @@ void ResourceService<Record>::submit(storage::Batch batch, Key key, std::optiona
 }
 
 template <class Record>
-void ResourceService<Record>::create(Record r, DoneFn done) {
-  std::lock_guard lock(write_mu_);
-  r.id = store_.AllocateId(storage::ResourceKind<Record>::sequence);
+void ResourceService<Record>::submit_put(Record r, DoneFn done) {
   std::string json;
   render_(r, &json);
   storage::Batch b;
   storage::ResourceStore::Put(b, r);
   Key key(r.org_id, r.id);
   submit(std::move(b), key, std::move(r), std::move(json), std::move(done));
+}
+
+template <class Record>
+void ResourceService<Record>::create(Record r, DoneFn done) {
+  std::lock_guard lock(write_mu_);
+  r.id = store_.AllocateId(storage::ResourceKind<Record>::sequence);
+  submit_put(std::move(r), std::move(done));
 }
 
 template <class Record>
@@ -111,24 +123,20 @@ void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, 
   }
   edit(r);
   r.updated_at = now;
-  std::string json;
-  render_(r, &json);
-  storage::Batch b;
-  storage::ResourceStore::Put(b, r);
-  submit(std::move(b), Key(org_id, id), std::move(r), std::move(json), std::move(done));
+  submit_put(std::move(r), std::move(done));
 }
 
+// A delete needs only the key: no read of the stored record.
 template <class Record>
 void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done) {
   std::unique_lock lock(write_mu_);
-  Record r;
-  if (Status st = latest(org_id, id, &r); !st.ok()) {
+  if (!exists(org_id, id)) {
     lock.unlock();
-    done(not_written(std::move(st)));
+    done(not_written(Status::NotFound("")));
     return;
   }
   storage::Batch b;
-  storage::ResourceStore::Delete(b, r);
+  storage::ResourceStore::Delete<Record>(b, org_id, id);
   submit(std::move(b), Key(org_id, id), std::nullopt, {}, std::move(done));
 }
 

@@ -83,8 +83,12 @@ class ResourceService {
     int refs = 0;
   };
 
+  // Whether the record exists, queued writes included. Under write_mu_.
+  bool exists(uint64_t org_id, uint64_t id) const;
   // Latest version (queued writes included). NotFound when absent. Under write_mu_.
   Status latest(uint64_t org_id, uint64_t id, Record* out) const;
+  // Renders r and queues its Put. Under write_mu_.
+  void submit_put(Record r, DoneFn done);
   // Queues the batch; pending bookkeeping for `key`; `record` null for a delete.
   void submit(storage::Batch batch, Key key, std::optional<Record> record, std::string json, DoneFn done);
 
