@@ -1,27 +1,25 @@
-// Connection: one client socket on a reactor. Reads into the HTTP parser's
-// buffer (through BoringSSL memory BIOs on the TLS port), hands complete
-// requests to the handler in order, and writes the responses back in request
-// order, gathering every response that is ready into one write. Owns the
-// §1 transport rules: https_required on the plain listener (unless a trusted
-// proxy says X-Forwarded-Proto: https) and for plain HTTP sent to the TLS
-// port, the head timeout (408), the idle timeout, and the limits (431/413).
+// Connection: one client socket on a reactor, carrying an HttpSession. Reads
+// into the session's parser buffer (through BoringSSL memory BIOs on the TLS
+// port) and writes what the session serialized, gathering every response
+// that is ready into one write. Owns the transport rules of §1: plain HTTP
+// sent to the TLS port, the head timeout (408), the idle timeout, lingering
+// close, graceful drain; the session owns the HTTP ones (https_required
+// unless a trusted proxy says X-Forwarded-Proto: https, the limits 431/413,
+// pipelining, keep-alive).
 #pragma once
 
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <uv.h>
 
-#include <deque>
 #include <string>
 
-#include "http/error.h"
-#include "http/http1_parser.h"
-#include "net/exchange.h"
+#include "net/http_session.h"
 #include "net/reactor.h"
 
 namespace claribi::net {
 
-class Connection {
+class Connection final : public SessionOwner {
  public:
   Connection(Reactor& reactor, Reactor::ListenerKind kind);
   // Called right after uv_accept succeeded into tcp().
@@ -31,7 +29,7 @@ class Connection {
   void drain();
   // Close now (shutdown deadline).
   void force_close();
-  void exchange_finished(Exchange* ex);
+  void exchange_completed() override;
 
   // Intrusive list of the reactor's connections.
   Connection* prev = nullptr;
@@ -52,9 +50,7 @@ class Connection {
   void handle_tls_bytes(const char* data, size_t n);
   void pump_tls();
   void process_input();
-  void dispatch(http::Request& req);
   void respond_error_and_close(http::ErrorCode code, std::string_view detail);
-  void collect_ready();
   void flush();
   void encrypt_pending();
   void arm_timer();
@@ -80,24 +76,15 @@ class Connection {
   SSL* ssl_ = nullptr;
   BIO* rbio_ = nullptr;  // owned by ssl_
   BIO* wbio_ = nullptr;  // owned by ssl_
-  http::Http1Parser parser_;
-  std::deque<Exchange*> queue_;  // in request order
-  std::string plain_;    // serialized responses (TLS: before encryption)
-  std::string out_;      // bytes to send
+  HttpSession session_;
+  std::string out_;      // bytes to send (TLS: encrypted)
   std::string writing_;  // bytes in flight
   int open_handles_ = 0;
-  int outstanding_ = 0;  // exchanges dispatched and not finished
   bool write_in_flight_ = false;
-  bool in_input_ = false;       // inside process_input: writes gathered at the end
-  bool close_after_flush_ = false;
   bool closing_ = false;
   bool draining_ = false;
   bool reading_ = false;
-  bool backpressured_ = false;
-  bool peer_trusted_ = false;
   bool peer_eof_ = false;
-  char peer_[64] = {};
-  uint8_t peer_len_ = 0;
 };
 
 }  // namespace claribi::net

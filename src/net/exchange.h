@@ -1,4 +1,4 @@
-// Exchange: one request and its response as the connection tracks them.
+// Exchange: one request and its response as the session tracks them.
 // The handler fills response() and calls finish(), either before handle()
 // returns or later on the same reactor thread (after work on the writer or
 // the worker pool). request() is valid only while handle() runs; whatever an
@@ -14,7 +14,7 @@
 
 namespace claribi::net {
 
-class Connection;
+class HttpSession;
 class Reactor;
 
 class Exchange {
@@ -32,11 +32,11 @@ class Exchange {
   void finish();
 
  private:
-  friend class Connection;
+  friend class HttpSession;
   friend class Reactor;
   void reset();
 
-  Connection* conn_ = nullptr;
+  HttpSession* session_ = nullptr;
   Reactor* reactor_ = nullptr;
   const http::Request* request_ = nullptr;
   http::Response response_;

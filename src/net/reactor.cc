@@ -15,7 +15,7 @@ constexpr uint64_t kLogFlushMs = 200;
 }  // namespace
 
 void Exchange::reset() {
-  conn_ = nullptr;
+  session_ = nullptr;
   request_ = nullptr;
   response_.reset();
   cors_ = {};
@@ -54,6 +54,13 @@ Reactor::Reactor(int index, const NetOptions& opts, NetShared& shared, RequestHa
 }
 
 Reactor::~Reactor() {
+  if (!started_) {
+    // Built but never run (start-up failed later on, or a benchmark drove
+    // sessions on it directly): close the handles so the loop can close.
+    for (Listener* l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(&l->handle), nullptr);
+    close_all_handles();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
   while (free_exchanges_ != nullptr) {
     Exchange* e = free_exchanges_;
     free_exchanges_ = e->next_free_;
@@ -75,10 +82,10 @@ Status Reactor::add_listener(int fd, ListenerKind kind) {
     delete l;
     return Status::IoError(std::string("uv_tcp_open: ") + uv_strerror(r));
   }
+  listeners_.push_back(l);  // closed with the reactor, listening or not
   if (int r = uv_listen(reinterpret_cast<uv_stream_t*>(&l->handle), 1024, on_connection); r != 0) {
     return Status::IoError(std::string("uv_listen: ") + uv_strerror(r));
   }
-  listeners_.push_back(l);
   return Status::Ok();
 }
 
@@ -92,6 +99,7 @@ void Reactor::set_thread_hooks(std::function<void()> on_start, std::function<voi
 void Reactor::add_tick(std::function<void(int64_t)> fn) { ticks_.push_back(std::move(fn)); }
 
 void Reactor::start() {
+  started_ = true;
   thread_ = std::thread([this] { run(); });
 }
 

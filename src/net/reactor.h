@@ -144,6 +144,7 @@ class Reactor {
   uint64_t request_counter_ = 0;
   int64_t outstanding_exchanges_ = 0;
   Connection* connections_ = nullptr;  // intrusive list
+  bool started_ = false;
   bool shutting_down_ = false;
   bool handles_closed_ = false;
   char tls_read_buf_[kTlsReadBufferSize];

@@ -1,0 +1,234 @@
+#include "net/http_session.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/time_util.h"
+#include "net/reactor.h"
+
+namespace claribi::net {
+
+namespace {
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '=' || c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void trim(std::string_view& s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+}
+
+uint32_t process_nonce() {
+  static const uint32_t nonce = [] {
+    uint32_t v = 0;
+    RAND_bytes(reinterpret_cast<uint8_t*>(&v), sizeof v);
+    return v;
+  }();
+  return nonce;
+}
+
+void put_hex(char* out, uint64_t v, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) {
+    out[i] = kHex[v & 15];
+    v >>= 4;
+  }
+}
+}  // namespace
+
+HttpSession::HttpSession(Reactor& reactor, SessionOwner& owner)
+    : reactor_(reactor),
+      owner_(owner),
+      parser_(reactor.options().limits,
+              [r = &reactor](const http::Request& head) { return r->handler().body_limit(head); }) {}
+
+HttpSession::~HttpSession() {
+  // The owner waits for outstanding() to reach zero before it goes; what is
+  // left in the queue is answered and can go back to the pool.
+  for (Exchange* ex : queue_) reactor_.release_exchange(ex);
+}
+
+void HttpSession::set_peer(std::string_view address, bool trusted_proxy) {
+  peer_len_ = uint8_t(std::min(address.size(), sizeof peer_));
+  std::memcpy(peer_, address.data(), peer_len_);
+  peer_trusted_ = trusted_proxy;
+}
+
+void HttpSession::assign_request_id(Exchange* ex, std::string_view from_client) {
+  if (valid_request_id(from_client)) {
+    ex->request_id_len_ = uint8_t(from_client.size());
+    std::memcpy(ex->request_id_, from_client.data(), from_client.size());
+    return;
+  }
+  put_hex(ex->request_id_, process_nonce(), 8);
+  put_hex(ex->request_id_ + 8, uint64_t(reactor_.index()), 2);
+  put_hex(ex->request_id_ + 10, reactor_.next_request_number(), 10);
+  ex->request_id_len_ = 20;
+}
+
+void HttpSession::process_input() {
+  in_input_ = true;
+  while (!closed_ && !close_after_output_) {
+    if (queue_.size() >= reactor_.options().max_pipelined) {
+      backpressured_ = true;  // the transport stops reading until responses drain
+      break;
+    }
+    http::Http1Parser::State st = parser_.next();
+    if (st == http::Http1Parser::State::kRequest) {
+      dispatch(parser_.mutable_request());
+      continue;
+    }
+    if (st == http::Http1Parser::State::kNeedMore) {
+      if (parser_.take_expect_continue() && queue_.empty()) output_.append(kContinue);
+      break;
+    }
+    respond_error_and_close(parser_.error(), parser_.error_detail());
+    break;
+  }
+  in_input_ = false;
+  if (!closed_) collect_ready();
+}
+
+bool HttpSession::resume_if_below_limit() {
+  if (!backpressured_ || close_after_output_ || queue_.size() >= reactor_.options().max_pipelined) return false;
+  backpressured_ = false;
+  return true;
+}
+
+void HttpSession::dispatch(http::Request& req) {
+  Exchange* ex = reactor_.acquire_exchange();
+  ex->session_ = this;
+  ex->reactor_ = &reactor_;
+
+  // Transport facts.
+  std::string_view client(peer_, peer_len_);
+  req.secure = secure_;
+  if (!secure_ && peer_trusted_ && http::iequals(req.header("x-forwarded-proto"), "https")) {
+    req.secure = true;
+    std::string_view xff = req.header("x-forwarded-for");
+    size_t comma = xff.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
+    trim(last);
+    if (!last.empty() && last.size() < sizeof ex->client_address_) client = last;
+  }
+  ex->client_address_len_ = uint8_t(std::min(client.size(), sizeof ex->client_address_));
+  std::memcpy(ex->client_address_, client.data(), ex->client_address_len_);
+  assign_request_id(ex, req.header("x-request-id"));
+  req.request_id = ex->request_id();
+  req.client_address = ex->client_address();
+
+  ex->head_only_ = req.method == http::Method::kHead;
+  ex->keep_alive_ = req.keep_alive && !draining_ && !reactor_.shutting_down();
+  ex->keep_alive_header_ = ex->keep_alive_ && req.http_major == 1 && req.http_minor == 0;
+  if (reactor_.access_log().should_log()) {
+    ex->start_ns_ = monotonic_ns();
+    ex->method_len_ = uint8_t(std::min(req.method_text.size(), sizeof ex->method_));
+    std::memcpy(ex->method_, req.method_text.data(), ex->method_len_);
+    ex->path_len_ = uint8_t(std::min(req.path.size(), sizeof ex->path_));
+    std::memcpy(ex->path_, req.path.data(), ex->path_len_);
+  }
+  if (!ex->keep_alive_) close_after_output_ = true;  // no more requests on this connection
+
+  queue_.push_back(ex);
+  ++outstanding_;
+  reactor_.exchange_dispatched();
+  reactor_.shared().requests.fetch_add(1, std::memory_order_relaxed);
+  ex->request_ = &req;
+  if (!req.secure) {
+    http::render_error(ex->response_, http::ErrorCode::kHttpsRequired,
+                       "Requests must use HTTPS; plain HTTP is accepted only from a trusted proxy "
+                       "that sends X-Forwarded-Proto: https.");
+    ex->finish();
+  } else {
+    reactor_.handler().handle(*ex);
+  }
+  ex->request_ = nullptr;
+}
+
+void HttpSession::respond_error_and_close(http::ErrorCode code, std::string_view detail) {
+  Exchange* ex = reactor_.acquire_exchange();
+  ex->session_ = this;
+  ex->reactor_ = &reactor_;
+  assign_request_id(ex, {});
+  ex->keep_alive_ = false;
+  http::render_error(ex->response_, code, detail);
+  ex->response_.close_connection = true;
+  close_after_output_ = true;
+  queue_.push_back(ex);
+  ++outstanding_;
+  reactor_.exchange_dispatched();
+  bool was_in_input = in_input_;
+  in_input_ = true;  // gathered below, not announced to the owner
+  ex->finish();
+  in_input_ = was_in_input;
+  if (!in_input_) collect_ready();
+}
+
+void Exchange::finish() {
+  done_ = true;
+  if (session_ != nullptr) session_->exchange_finished(this);
+}
+
+void HttpSession::exchange_finished(Exchange* ex) {
+  --outstanding_;
+  reactor_.exchange_completed();
+  if (closed_) {
+    auto it = std::find(queue_.begin(), queue_.end(), ex);
+    if (it != queue_.end()) queue_.erase(it);
+    reactor_.release_exchange(ex);
+    owner_.exchange_completed();  // may destroy the owner, and this session: last
+    return;
+  }
+  if (in_input_) return;  // gathered at the end of the input batch
+  collect_ready();
+  owner_.exchange_completed();  // last, as above
+}
+
+void HttpSession::collect_ready() {
+  while (!queue_.empty() && queue_.front()->done_) {
+    Exchange* ex = queue_.front();
+    queue_.pop_front();
+    http::ResponseMeta meta;
+    meta.date = reactor_.date().get();
+    meta.request_id = ex->request_id();
+    meta.cors = ex->cors_;
+    meta.keep_alive = ex->keep_alive_;
+    meta.keep_alive_header = ex->keep_alive_header_;
+    meta.head_only = ex->head_only_;
+    size_t before = output_.size();
+    http::serialize_response(ex->response_, meta, output_);
+    if (ex->path_len_ > 0) {
+      reactor_.access_log().append(std::string_view(ex->method_, ex->method_len_),
+                                   std::string_view(ex->path_, ex->path_len_), ex->response_.status,
+                                   output_.size() - before, (monotonic_ns() - ex->start_ns_) / 1000,
+                                   ex->request_id(), ex->client_address());
+    }
+    if (ex->response_.close_connection || !ex->keep_alive_) close_after_output_ = true;
+    reactor_.release_exchange(ex);
+  }
+}
+
+void HttpSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if ((*it)->done_) {
+      reactor_.release_exchange(*it);
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace claribi::net

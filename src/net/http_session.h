@@ -1,0 +1,108 @@
+// HttpSession: the HTTP/1.1 side of one connection, without the socket.
+// Bytes go in (write_ptr/commit, then process_input); complete requests are
+// parsed in place, given their transport facts (request id, client address,
+// https or not) and handed to the reactor's handler in order; finished
+// responses come out serialized, in request order, in output(). Connection
+// owns the socket, TLS and timers and moves bytes between them and a
+// session; benchmarks and fuzzers drive a session directly, so they run the
+// exact per-request code the server runs.
+//
+// Single-threaded: every call, and every Exchange::finish of its requests,
+// happens on the reactor's thread.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "http/error.h"
+#include "http/http1_parser.h"
+#include "net/exchange.h"
+
+namespace claribi::net {
+
+class Reactor;
+
+// What a session tells its transport.
+class SessionOwner {
+ public:
+  // An exchange finished outside process_input (an asynchronous handler):
+  // its response, and any that were waiting behind it, are in output().
+  // After close() it means an abandoned exchange came back; the owner may
+  // now be able to go away (outstanding() fell).
+  virtual void exchange_completed() = 0;
+
+ protected:
+  ~SessionOwner() = default;
+};
+
+class HttpSession {
+ public:
+  HttpSession(Reactor& reactor, SessionOwner& owner);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  // Transport facts, set before the first request.
+  void set_peer(std::string_view address, bool trusted_proxy);
+  void set_secure(bool tls) { secure_ = tls; }
+
+  // Input: the parser's free space, then how much of it was filled.
+  char* write_ptr(size_t* avail) { return parser_.write_ptr(avail); }
+  void commit(size_t n) { parser_.commit(n); }
+  // Dispatches every complete request in the input (stopping at the
+  // pipelining limit, or when the connection must close) and serializes
+  // the responses that are ready, in order, into output().
+  void process_input();
+  // Answers with an error and Connection: close, ahead of anything else
+  // still unparsed (a parse error, a timeout, plain HTTP on the TLS port).
+  void respond_error_and_close(http::ErrorCode code, std::string_view detail);
+
+  // Serialized responses (and 100 Continue) not yet taken by the transport.
+  std::string& output() { return output_; }
+
+  // Close once output() is written: the client asked, an error, or EOF.
+  bool closing_after_output() const { return close_after_output_; }
+  void close_after_output() { close_after_output_ = true; }
+  // Graceful shutdown: no keep-alive for requests from now on.
+  void drain() { draining_ = true; }
+  // Reading paused at the pipelining limit; true once, when the queue fell
+  // below it again and the transport should read (and process) again.
+  bool backpressured() const { return backpressured_; }
+  bool resume_if_below_limit();
+
+  bool has_unanswered() const { return !queue_.empty(); }
+  bool head_in_progress() const { return parser_.head_in_progress(); }
+  bool message_in_progress() const { return parser_.message_in_progress(); }
+  // Requests handed to the handler and not finished yet.
+  int outstanding() const { return outstanding_; }
+
+  // The connection is gone: answered exchanges go back to the pool now,
+  // unanswered ones when their handler finishes them.
+  void close();
+
+ private:
+  friend class Exchange;
+  void dispatch(http::Request& req);
+  void collect_ready();
+  void exchange_finished(Exchange* ex);
+  void assign_request_id(Exchange* ex, std::string_view from_client);
+
+  Reactor& reactor_;
+  SessionOwner& owner_;
+  http::Http1Parser parser_;
+  std::deque<Exchange*> queue_;  // in request order
+  std::string output_;
+  int outstanding_ = 0;
+  bool secure_ = false;
+  bool peer_trusted_ = false;
+  bool in_input_ = false;  // inside process_input: responses gathered at its end
+  bool close_after_output_ = false;
+  bool draining_ = false;
+  bool backpressured_ = false;
+  bool closed_ = false;
+  char peer_[64] = {};
+  uint8_t peer_len_ = 0;
+};
+
+}  // namespace claribi::net
