@@ -8,44 +8,23 @@
 #include <cstdio>
 #include <cstring>
 
-#include "api/api_context.h"
-#include "api/last_used.h"
 #include "api/pipeline.h"
-#include "api/render.h"
 #include "auth/jwt.h"
-#include "auth/password.h"
 #include "common/time_util.h"
-#include "identity/identity_index.h"
-#include "identity/identity_service.h"
 #include "index/qsbr.h"
-#include "limit/sliding_window_limiter.h"
 #include "net/access_log.h"
 #include "net/dev_cert.h"
 #include "net/listener.h"
 #include "net/reactor.h"
 #include "net/tls_context.h"
-#include "resources/resources.h"
 #include "server/admin_socket.h"
-#include "storage/database.h"
-#include "storage/group_commit_writer.h"
-#include "storage/resource_store.h"
+#include "server/app.h"
 
 namespace claribi::server {
 
 struct Server::Impl {
   Config config;
-  std::unique_ptr<storage::Database> db;
-  std::unique_ptr<storage::GroupCommitWriter> writer;
-  std::unique_ptr<index::Qsbr> qsbr;
-  std::unique_ptr<identity::IdentityIndex> index;
-  std::unique_ptr<identity::IdentityService> identity;
-  std::unique_ptr<identity::IdentityLists> lists;
-  std::unique_ptr<storage::ResourceStore> resource_store;
-  std::unique_ptr<resources::Resources> resources;
-  std::unique_ptr<limit::SlidingWindowLimiter> limiter;
-  std::unique_ptr<api::LastUsedRecorder> last_used;
-  std::unique_ptr<api::ApiContext> app;
-  std::unique_ptr<api::Pipeline> pipeline;
+  std::unique_ptr<App> app;
   std::unique_ptr<net::TlsContext> tls;
   std::unique_ptr<net::AccessLogWriter> log_writer;
   int log_fd = -1;
@@ -106,36 +85,11 @@ Status Server::start() {
     secret = std::move(loaded.value());
   }
 
-  // Storage and the identity index.
-  storage::DatabaseOptions db_opts;
-  db_opts.path = cfg.data_dir + "/db";
-  db_opts.block_cache_bytes = size_t(cfg.storage.block_cache_mb) << 20;
-  auto db = storage::Database::Open(db_opts);
-  if (!db.ok()) return db.status();
-  s.db = std::move(db.value());
-  s.writer = std::make_unique<storage::GroupCommitWriter>(*s.db);
+  // Storage, indexes and the pipeline.
   unsigned threads = cfg.reactor_threads();
-  s.qsbr = std::make_unique<index::Qsbr>(int(threads) + 4);
-  s.index = std::make_unique<identity::IdentityIndex>(*s.qsbr);
-  s.identity = std::make_unique<identity::IdentityService>(*s.db, s.writer.get(), *s.index);
-  s.lists = std::make_unique<identity::IdentityLists>(api::render_user, api::render_api_key);
-  s.identity->set_lists(s.lists.get());
-  st = s.identity->load(unix_now());
-  if (!st.ok()) return st;
-  s.resource_store = std::make_unique<storage::ResourceStore>(*s.db, s.writer.get());
-  s.resources = std::make_unique<resources::Resources>(
-      *s.resource_store, resources::Renderers{api::render_data_source, api::render_dashboard, api::render_report});
-  st = s.resources->load();
-  if (!st.ok()) return st;
-
-  s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
-  s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(threads));
-  auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
-  s.app.reset(new api::ApiContext{cfg, auth::JwtCodec(secret), *s.index, *s.identity, *s.lists, *s.resources, *s.limiter, *s.last_used,
-                                  argon2, http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
-  // Computed now so the first unknown-email login does not pay for it.
-  auth::dummy_password_hash(argon2);
-  s.pipeline = std::make_unique<api::Pipeline>(*s.app);
+  auto app = App::open(cfg, secret, threads);
+  if (!app.ok()) return app.status();
+  s.app = std::move(app.value());
 
   if (cfg.log.access != AccessLogMode::kOff) {
     s.log_fd = STDOUT_FILENO;
@@ -168,7 +122,7 @@ Status Server::start() {
   if (has_plain) cfg.plain_listen.to_sockaddr(&plain_addr);
   int tls_port = 0, plain_port = 0;
   for (unsigned i = 0; i < threads; ++i) {
-    auto r = std::make_unique<net::Reactor>(int(i), no, s.shared, *s.pipeline, s.tls->ctx(), s.log_writer.get());
+    auto r = std::make_unique<net::Reactor>(int(i), no, s.shared, s.app->pipeline(), s.tls->ctx(), s.log_writer.get());
     auto fd = net::open_listen_socket(tls_addr, 1024);
     if (!fd.ok()) return fd.status();
     if (i == 0) {
@@ -188,7 +142,7 @@ Status Server::start() {
       if (!st.ok()) return st;
     }
     net::Reactor* rp = r.get();
-    index::Qsbr* qsbr = s.qsbr.get();
+    index::Qsbr* qsbr = &s.app->qsbr();
     auto slot = std::make_shared<int>(-1);
     // QSBR: the reactor is an index reader, online for its whole life. It
     // holds no index pointer between callbacks, so the moment before it may
@@ -205,13 +159,9 @@ Status Server::start() {
           qsbr->offline(*slot);
           qsbr->unregister_reader(*slot);
         });
-    api::LastUsedRecorder* lu = s.last_used.get();
-    rp->add_tick([lu, i](int64_t now) { lu->tick(int(i), now); });
+    App* a = s.app.get();
+    rp->add_tick([a, i](int64_t now) { a->tick(int(i), now); });
     if (i == 0) {
-      limit::SlidingWindowLimiter* lim = s.limiter.get();
-      // A slice of the limiter's table per tick, so a sweep never stalls
-      // the reactor (the whole table is covered every few seconds).
-      rp->add_tick([lim](int64_t) { lim->reclaim_idle(int64_t(monotonic_ns() / 1000000), 4096); });
       net::TlsContext* tc = s.tls.get();
       int64_t every = cfg.tls.ticket_key_rotation.count();
       auto last = std::make_shared<int64_t>(unix_now());
@@ -225,7 +175,7 @@ Status Server::start() {
     s.reactors.push_back(std::move(r));
   }
 
-  s.admin = std::make_unique<AdminSocket>(cfg, *s.identity, *s.db, *s.qsbr);
+  s.admin = std::make_unique<AdminSocket>(cfg, s.app->identity(), s.app->db(), s.app->qsbr());
   st = s.admin->start(cfg.data_dir + "/admin.sock");
   if (!st.ok()) return st;
 
@@ -260,18 +210,10 @@ void Server::shutdown() {
   for (auto& r : s.reactors) r->begin_shutdown(grace_ms);
   for (auto& r : s.reactors) r->join();
   // The reactors are gone: their last-used tables can be flushed from here.
-  if (s.last_used) {
-    for (size_t i = 0; i < s.reactors.size(); ++i) s.last_used->tick(int(i), unix_now(), true);
-  }
-  if (s.writer) s.writer->Stop();
+  if (s.app) s.app->flush_last_used(unsigned(s.reactors.size()), unix_now());
   s.reactors.clear();
   if (s.log_writer) s.log_writer->stop();
-  s.pipeline.reset();
-  s.app.reset();
-  s.identity.reset();
-  s.index.reset();
-  s.writer.reset();
-  s.db.reset();  // closes RocksDB cleanly
+  s.app.reset();  // stops the writer, closes RocksDB cleanly
   std::fflush(stdout);
 }
 

@@ -1,0 +1,108 @@
+#include "server/app.h"
+
+#include "api/api_context.h"
+#include "api/last_used.h"
+#include "api/pipeline.h"
+#include "api/render.h"
+#include "auth/jwt.h"
+#include "auth/password.h"
+#include "common/time_util.h"
+#include "identity/identity_index.h"
+#include "identity/identity_lists.h"
+#include "identity/identity_service.h"
+#include "index/qsbr.h"
+#include "limit/sliding_window_limiter.h"
+#include "resources/resources.h"
+#include "storage/database.h"
+#include "storage/group_commit_writer.h"
+#include "storage/resource_store.h"
+
+namespace claribi::server {
+
+// Declared in the order they are built; destroyed in reverse.
+struct App::Parts {
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::GroupCommitWriter> writer;
+  std::unique_ptr<index::Qsbr> qsbr;
+  std::unique_ptr<identity::IdentityIndex> index;
+  std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<identity::IdentityLists> lists;
+  std::unique_ptr<storage::ResourceStore> resource_store;
+  std::unique_ptr<resources::Resources> resources;
+  std::unique_ptr<limit::SlidingWindowLimiter> limiter;
+  std::unique_ptr<api::LastUsedRecorder> last_used;
+  std::unique_ptr<api::ApiContext> context;
+  std::unique_ptr<api::Pipeline> pipeline;
+};
+
+App::App() : p_(new Parts) {}
+
+App::~App() {
+  if (p_->writer) p_->writer->Stop();
+  p_->pipeline.reset();
+  p_->context.reset();
+  p_->last_used.reset();
+  p_->limiter.reset();
+  p_->resources.reset();
+  p_->resource_store.reset();
+  p_->lists.reset();
+  p_->identity.reset();
+  p_->index.reset();
+  p_->qsbr.reset();
+  p_->writer.reset();
+  p_->db.reset();  // closes RocksDB cleanly
+}
+
+Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt_secret, unsigned readers) {
+  std::unique_ptr<App> app(new App);
+  Parts& s = *app->p_;
+  storage::DatabaseOptions db_opts;
+  db_opts.path = cfg.data_dir + "/db";
+  db_opts.block_cache_bytes = size_t(cfg.storage.block_cache_mb) << 20;
+  auto db = storage::Database::Open(db_opts);
+  if (!db.ok()) return db.status();
+  s.db = std::move(db.value());
+  s.writer = std::make_unique<storage::GroupCommitWriter>(*s.db);
+  // Reader slots: one per reactor, plus the admin socket, the writer and
+  // room for a benchmark or test thread.
+  s.qsbr = std::make_unique<index::Qsbr>(int(readers) + 4);
+  s.index = std::make_unique<identity::IdentityIndex>(*s.qsbr);
+  s.identity = std::make_unique<identity::IdentityService>(*s.db, s.writer.get(), *s.index);
+  s.lists = std::make_unique<identity::IdentityLists>(api::render_user, api::render_api_key);
+  s.identity->set_lists(s.lists.get());
+  if (Status st = s.identity->load(unix_now()); !st.ok()) return st;
+  s.resource_store = std::make_unique<storage::ResourceStore>(*s.db, s.writer.get());
+  s.resources = std::make_unique<resources::Resources>(
+      *s.resource_store, resources::Renderers{api::render_data_source, api::render_dashboard, api::render_report});
+  if (Status st = s.resources->load(); !st.ok()) return st;
+
+  s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
+  s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
+  auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
+  s.context.reset(new api::ApiContext{cfg, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
+                                      *s.resources, *s.limiter, *s.last_used, argon2,
+                                      http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
+  // Computed now so the first unknown-email login does not pay for it.
+  auth::dummy_password_hash(argon2);
+  s.pipeline = std::make_unique<api::Pipeline>(*s.context);
+  return app;
+}
+
+api::Pipeline& App::pipeline() { return *p_->pipeline; }
+api::ApiContext& App::context() { return *p_->context; }
+identity::IdentityService& App::identity() { return *p_->identity; }
+index::Qsbr& App::qsbr() { return *p_->qsbr; }
+storage::Database& App::db() { return *p_->db; }
+
+void App::tick(int slot, int64_t now) {
+  p_->last_used->tick(slot, now);
+  // A slice of the limiter's table per tick, so a sweep never stalls the
+  // reactor (the whole table is covered every few seconds).
+  if (slot == 0) p_->limiter->reclaim_idle(int64_t(monotonic_ns() / 1000000), 4096);
+}
+
+void App::flush_last_used(unsigned readers, int64_t now) {
+  for (unsigned i = 0; i < readers; ++i) p_->last_used->tick(int(i), now, true);
+}
+
+}  // namespace claribi::server
