@@ -36,9 +36,10 @@ class JsonWriter {
   // Already-rendered JSON (trusted: not validated).
   JsonWriter& raw(std::string_view json) { separate(); out_.append(json); return *this; }
 
-  // Shorthands for "key": value.
+  // Shorthands for "key": value. By reference: a std::string member is
+  // written in place, not copied (a copy allocates past the SSO size).
   template <typename T>
-  JsonWriter& field(std::string_view k, T v) { key(k); return value(v); }
+  JsonWriter& field(std::string_view k, const T& v) { key(k); return value(v); }
 
   static void append_quoted(std::string& out, std::string_view s);
 

@@ -37,6 +37,7 @@ class Exchange {
   void reset();
 
   HttpSession* session_ = nullptr;
+  Exchange* next_in_session_ = nullptr;  // the session's queue links its exchanges
   Reactor* reactor_ = nullptr;
   const http::Request* request_ = nullptr;
   http::Response response_;

@@ -55,7 +55,10 @@ HttpSession::HttpSession(Reactor& reactor, SessionOwner& owner)
 HttpSession::~HttpSession() {
   // The owner waits for outstanding() to reach zero before it goes; what is
   // left in the queue is answered and can go back to the pool.
-  for (Exchange* ex : queue_) reactor_.release_exchange(ex);
+  queue_.remove_if([this](Exchange* ex) {
+    reactor_.release_exchange(ex);
+    return true;
+  });
 }
 
 void HttpSession::set_peer(std::string_view address, bool trusted_proxy) {
@@ -183,8 +186,7 @@ void HttpSession::exchange_finished(Exchange* ex) {
   --outstanding_;
   reactor_.exchange_completed();
   if (closed_) {
-    auto it = std::find(queue_.begin(), queue_.end(), ex);
-    if (it != queue_.end()) queue_.erase(it);
+    queue_.remove_if([ex](Exchange* queued) { return queued == ex; });
     reactor_.release_exchange(ex);
     owner_.exchange_completed();  // may destroy the owner, and this session: last
     return;
@@ -196,8 +198,7 @@ void HttpSession::exchange_finished(Exchange* ex) {
 
 void HttpSession::collect_ready() {
   while (!queue_.empty() && queue_.front()->done_) {
-    Exchange* ex = queue_.front();
-    queue_.pop_front();
+    Exchange* ex = queue_.pop_front();
     http::ResponseMeta meta;
     meta.date = reactor_.date().get();
     meta.request_id = ex->request_id();
@@ -221,14 +222,11 @@ void HttpSession::collect_ready() {
 void HttpSession::close() {
   if (closed_) return;
   closed_ = true;
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    if ((*it)->done_) {
-      reactor_.release_exchange(*it);
-      it = queue_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  queue_.remove_if([this](Exchange* ex) {
+    if (!ex->done_) return false;
+    reactor_.release_exchange(ex);
+    return true;
+  });
 }
 
 }  // namespace claribi::net

@@ -11,7 +11,7 @@
 // happens on the reactor's thread.
 #pragma once
 
-#include <deque>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -88,10 +88,54 @@ class HttpSession {
   void exchange_finished(Exchange* ex);
   void assign_request_id(Exchange* ex, std::string_view from_client);
 
+  // The session's exchanges in request order, linked through the exchanges
+  // themselves: queueing a request never allocates.
+  class Queue {
+   public:
+    bool empty() const { return head_ == nullptr; }
+    size_t size() const { return size_; }
+    Exchange* front() const { return head_; }
+    void push_back(Exchange* ex) {
+      ex->next_in_session_ = nullptr;
+      (head_ == nullptr ? head_ : tail_->next_in_session_) = ex;
+      tail_ = ex;
+      ++size_;
+    }
+    Exchange* pop_front() {
+      Exchange* ex = head_;
+      head_ = ex->next_in_session_;
+      if (head_ == nullptr) tail_ = nullptr;
+      ex->next_in_session_ = nullptr;
+      --size_;
+      return ex;
+    }
+    // Unlinks every exchange for which drop(ex) is true (drop may release it).
+    template <typename Pred>
+    void remove_if(Pred drop) {
+      Exchange* prev = nullptr;
+      for (Exchange* ex = head_; ex != nullptr;) {
+        Exchange* next = ex->next_in_session_;
+        if (drop(ex)) {
+          (prev == nullptr ? head_ : prev->next_in_session_) = next;
+          if (tail_ == ex) tail_ = prev;
+          --size_;
+        } else {
+          prev = ex;
+        }
+        ex = next;
+      }
+    }
+
+   private:
+    Exchange* head_ = nullptr;
+    Exchange* tail_ = nullptr;
+    size_t size_ = 0;
+  };
+
   Reactor& reactor_;
   SessionOwner& owner_;
   http::Http1Parser parser_;
-  std::deque<Exchange*> queue_;  // in request order
+  Queue queue_;
   std::string output_;
   int outstanding_ = 0;
   bool secure_ = false;

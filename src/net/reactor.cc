@@ -134,6 +134,13 @@ void Reactor::run() {
   t_current = nullptr;
 }
 
+void Reactor::run_once() {
+  Reactor* outer = t_current;
+  t_current = this;
+  uv_run(&loop_, UV_RUN_ONCE);
+  t_current = outer;
+}
+
 void Reactor::on_prepare(uv_prepare_t* h) {
   auto* r = static_cast<Reactor*>(h->data);
   if (r->before_poll_) r->before_poll_();

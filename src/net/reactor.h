@@ -62,6 +62,12 @@ class Reactor {
   void start();
   void join();
 
+  // For in-process drivers (benchmarks, fuzzers) of a reactor that was
+  // never start()ed: one loop iteration on the calling thread, which then
+  // acts as the reactor's thread (posted work, finished worker jobs).
+  // Blocks until there is something to run.
+  void run_once();
+
   // Runs fn on this reactor's thread. Thread-safe. After the reactor has
   // stopped, fn is dropped (never run).
   void post(std::function<void()> fn);
