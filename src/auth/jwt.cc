@@ -1,6 +1,7 @@
 // HS256 JWT signing and allocation-free verification: see jwt.h.
 #include "auth/jwt.h"
 
+#include <atomic>
 #include <charconv>
 #include <cstring>
 
@@ -9,9 +10,15 @@
 #include "auth/base64url.h"
 #include "auth/crypto.h"
 #include "auth/flat_json.h"
+#include "auth/verified_token_cache.h"
 
 namespace claribi::auth {
 namespace {
+
+uint64_t next_codec_id() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 using Error = JwtCodec::Error;
 
@@ -170,7 +177,7 @@ char* append_json_string_body(char* p, std::string_view s) {
 
 }  // namespace
 
-JwtCodec::JwtCodec(std::string_view secret) {
+JwtCodec::JwtCodec(std::string_view secret) : id_(next_codec_id()) {
   // RFC 2104: keys longer than a block are hashed first, shorter ones padded.
   uint8_t key[SHA256_CBLOCK] = {};
   if (secret.size() > SHA256_CBLOCK) {
@@ -237,6 +244,33 @@ std::string JwtCodec::sign(const JwtClaims& c) const {
 
 JwtCodec::Error JwtCodec::verify(std::string_view token, int64_t now_unix, TokenType expected,
                                  JwtClaims* out) const {
+  VerifiedTokenCache& cache = VerifiedTokenCache::for_this_thread();
+  JwtClaims claims;
+  if (!cache.find(id_, token, &claims)) {
+    if (Error e = verify_signed_claims(token, &claims); e != Error::kNone) return e;
+    cache.insert(id_, token, claims);
+  }
+  if (Error e = check_claims(claims, now_unix, expected); e != Error::kNone) return e;
+  if (out) *out = claims;
+  return Error::kNone;
+}
+
+JwtCodec::Error JwtCodec::verify_uncached(std::string_view token, int64_t now_unix, TokenType expected,
+                                          JwtClaims* out) const {
+  JwtClaims claims;
+  if (Error e = verify_signed_claims(token, &claims); e != Error::kNone) return e;
+  if (Error e = check_claims(claims, now_unix, expected); e != Error::kNone) return e;
+  if (out) *out = claims;
+  return Error::kNone;
+}
+
+JwtCodec::Error JwtCodec::check_claims(const JwtClaims& claims, int64_t now_unix, TokenType expected) {
+  if (claims.type != expected) return Error::kWrongType;
+  if (claims.exp <= now_unix) return Error::kExpired;
+  return Error::kNone;
+}
+
+JwtCodec::Error JwtCodec::verify_signed_claims(std::string_view token, JwtClaims* claims) const {
   if (token.size() > kMaxTokenSize) return Error::kMalformed;
   const size_t dot1 = token.find('.');
   if (dot1 == std::string_view::npos) return Error::kMalformed;
@@ -263,14 +297,7 @@ JwtCodec::Error JwtCodec::verify(std::string_view token, int64_t now_unix, Token
   if (!constant_time_equal(mac, signature, kMacSize)) return Error::kBadSignature;
 
   if (!base64url_decode(payload_b64, json, sizeof json, &json_len)) return Error::kMalformed;
-  JwtClaims claims;
-  if (Error e = parse_payload(std::string_view(reinterpret_cast<const char*>(json), json_len), &claims);
-      e != Error::kNone)
-    return e;
-  if (claims.type != expected) return Error::kWrongType;
-  if (claims.exp <= now_unix) return Error::kExpired;
-  if (out) *out = claims;
-  return Error::kNone;
+  return parse_payload(std::string_view(reinterpret_cast<const char*>(json), json_len), claims);
 }
 
 JwtClaims JwtCodec::make_claims(TokenType type, uint64_t user_id, uint64_t org_id, uint32_t ver, int64_t now,

@@ -49,7 +49,11 @@ class JwtCodec {
   // Checks, in order: size and shape, header (alg must be exactly "HS256"; no
   // "crit"), signature (constant time), payload claims, token_type, then
   // exp > now. Fills *out (if not null) only when it returns kNone.
+  // A token this thread verified before with this codec skips straight to
+  // the token_type and exp checks (VerifiedTokenCache: exact bytes).
   Error verify(std::string_view token, int64_t now_unix, TokenType expected, JwtClaims* out) const;
+  // The same without the cache (for tests and benchmarks of the full work).
+  Error verify_uncached(std::string_view token, int64_t now_unix, TokenType expected, JwtClaims* out) const;
 
   // Claims for a new token: iat = now, exp = now + ttl, a fresh random jti.
   JwtClaims make_claims(TokenType type, uint64_t user_id, uint64_t org_id, uint32_t ver, int64_t now,
@@ -59,6 +63,11 @@ class JwtCodec {
   // HMAC-SHA256 of data into mac, from the precomputed pad states.
   void hmac(std::string_view data, uint8_t mac[SHA256_DIGEST_LENGTH]) const;
 
+  // Signature and payload; no token_type or exp check.
+  Error verify_signed_claims(std::string_view token, JwtClaims* claims) const;
+  static Error check_claims(const JwtClaims& claims, int64_t now_unix, TokenType expected);
+
+  uint64_t id_;       // unique per constructed codec (copies share it): the cache key
   SHA256_CTX inner_;  // state after absorbing key ^ ipad
   SHA256_CTX outer_;  // state after absorbing key ^ opad
 };

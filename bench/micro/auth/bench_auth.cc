@@ -13,7 +13,23 @@ namespace {
 constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 constexpr int64_t kNow = 1700000000;
 
+// The full work: base64url, HMAC-SHA256, payload parse.
 void BM_JwtVerify(benchmark::State& state) {
+  JwtCodec codec(kSecret);
+  const std::string token = codec.sign(codec.make_claims(TokenType::kAccess, 12345, 678, 1, kNow, 3600));
+  JwtClaims claims;
+  for (auto _ : state) {
+    JwtCodec::Error e = codec.verify_uncached(token, kNow + 1, TokenType::kAccess, &claims);
+    benchmark::DoNotOptimize(e);
+    benchmark::DoNotOptimize(claims);
+  }
+  state.SetLabel(std::to_string(token.size()) + "-byte token");
+}
+BENCHMARK(BM_JwtVerify);
+
+// What a request pays for a token its reactor has seen before
+// (VerifiedTokenCache: hash, byte compare, type and exp checks).
+void BM_JwtVerifyRepeatedToken(benchmark::State& state) {
   JwtCodec codec(kSecret);
   const std::string token = codec.sign(codec.make_claims(TokenType::kAccess, 12345, 678, 1, kNow, 3600));
   JwtClaims claims;
@@ -24,7 +40,7 @@ void BM_JwtVerify(benchmark::State& state) {
   }
   state.SetLabel(std::to_string(token.size()) + "-byte token");
 }
-BENCHMARK(BM_JwtVerify);
+BENCHMARK(BM_JwtVerifyRepeatedToken);
 
 void BM_JwtSign(benchmark::State& state) {
   JwtCodec codec(kSecret);

@@ -354,6 +354,47 @@ TEST_F(JwtTest, LeavesOutputAloneOnFailureAndAcceptsNullOutput) {
   EXPECT_EQ(codec_.verify(kPyJwtAccess, kNow, TokenType::kAccess, nullptr), Error::kNone);
 }
 
+// verify() remembers tokens it has verified on this thread (exact bytes,
+// this codec); what a hit skips must never change an answer.
+TEST_F(JwtTest, RepeatedVerificationGivesTheSameAnswers) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(verify(kPyJwtAccess), Error::kNone);
+    EXPECT_EQ(claims_.user_id, 42u);
+    EXPECT_EQ(claims_.jti_view(), "0123456789abcdef0123456789abcdef");
+  }
+  // token_type and exp are checked on every call, cached or not.
+  EXPECT_EQ(verify(kPyJwtAccess, TokenType::kRefresh), Error::kWrongType);
+  EXPECT_EQ(verify(kPyJwtAccess, TokenType::kAccess, 1700003600), Error::kExpired);
+  EXPECT_EQ(verify(kPyJwtAccess), Error::kNone);
+  // A codec with another secret on the same thread does not see this one's tokens.
+  JwtCodec other("another-secret-0123456789abcdef0123");
+  EXPECT_EQ(other.verify(kPyJwtAccess, kNow, TokenType::kAccess, nullptr), Error::kBadSignature);
+  EXPECT_EQ(other.verify(kPyJwtAccess, kNow, TokenType::kAccess, nullptr), Error::kBadSignature);
+  // A copy has the same secret: it accepts.
+  JwtCodec copy = codec_;
+  EXPECT_EQ(copy.verify(kPyJwtAccess, kNow, TokenType::kAccess, nullptr), Error::kNone);
+  // The same token with its last signature character changed still fails.
+  std::string tampered(kPyJwtAccess);
+  tampered.back() = tampered.back() == 'w' ? 'x' : 'w';
+  EXPECT_NE(verify(tampered), Error::kNone);
+  // Many distinct tokens (more than the cache holds) all verify, then the first again.
+  for (uint64_t u = 1; u <= 600; ++u) {
+    std::string t = codec_.sign(codec_.make_claims(TokenType::kAccess, u, 7, 1, kNow, 3600));
+    ASSERT_EQ(verify(t), Error::kNone);
+    ASSERT_EQ(claims_.user_id, u);
+  }
+  EXPECT_EQ(verify(kPyJwtAccess), Error::kNone);
+  EXPECT_EQ(claims_.user_id, 42u);
+}
+
+TEST_F(JwtTest, UncachedVerificationAgrees) {
+  JwtClaims c;
+  EXPECT_EQ(codec_.verify_uncached(kPyJwtAccess, kNow, TokenType::kAccess, &c), Error::kNone);
+  EXPECT_EQ(c.user_id, 42u);
+  EXPECT_EQ(codec_.verify_uncached(kPyJwtAccess, kNow, TokenType::kRefresh, &c), Error::kWrongType);
+  EXPECT_EQ(codec_.verify_uncached(kPyJwtAccess, 1700003600, TokenType::kAccess, &c), Error::kExpired);
+}
+
 TEST(JwtCodecKeys, LongSecretsAreHashedAsHmacRequires) {
   const std::string secret(200, 's');  // longer than SHA-256's 64-byte block
   JwtCodec codec(secret);
