@@ -1,6 +1,7 @@
 #include "api/pipeline.h"
 
 #include <charconv>
+#include <cstring>
 
 #include "api/last_used.h"
 #include "auth/api_key.h"
@@ -24,33 +25,35 @@ std::string_view bearer_token(std::string_view authorization, bool* malformed) {
   return t;
 }
 
-void append_number(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, size_t(r.ptr - buf));
-}
-
 // §7 headers, appended to the response's extra headers.
+// Rendered on the stack, appended once: they are on every response.
 void add_limit_headers(http::Response& r, const limit::LimitDecision& d) {
-  std::string& h = r.extra_headers;
-  h.append("X-RateLimit-Limit: ");
-  append_number(h, d.limit);
-  h.append("\r\nX-RateLimit-Remaining: ");
-  append_number(h, d.remaining);
-  h.append("\r\nX-RateLimit-Reset: ");
-  append_number(h, d.reset_seconds);
-  h.append("\r\nRateLimit-Policy: \"default\";q=");
-  append_number(h, d.limit);
-  h.append(";w=60\r\nRateLimit: \"default\";r=");
-  append_number(h, d.remaining);
-  h.append(";t=");
-  append_number(h, d.reset_seconds);
-  h.append("\r\n");
+  char buf[320];  // literals ~150 bytes + 7 numbers of at most 20 digits
+  char* p = buf;
+  auto text = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  auto number = [&p](uint64_t v) { p = std::to_chars(p, p + 20, v).ptr; };
+  text("X-RateLimit-Limit: ");
+  number(d.limit);
+  text("\r\nX-RateLimit-Remaining: ");
+  number(d.remaining);
+  text("\r\nX-RateLimit-Reset: ");
+  number(d.reset_seconds);
+  text("\r\nRateLimit-Policy: \"default\";q=");
+  number(d.limit);
+  text(";w=60\r\nRateLimit: \"default\";r=");
+  number(d.remaining);
+  text(";t=");
+  number(d.reset_seconds);
+  text("\r\n");
   if (!d.admitted) {
-    h.append("Retry-After: ");
-    append_number(h, d.retry_after_seconds);
-    h.append("\r\n");
+    text("Retry-After: ");
+    number(d.retry_after_seconds);
+    text("\r\n");
   }
+  r.extra_headers.append(buf, size_t(p - buf));
 }
 
 int64_t monotonic_ms() { return int64_t(monotonic_ns() / 1000000); }
@@ -137,10 +140,12 @@ bool check_public_limit(Ctx& c, uint64_t key, uint32_t limit) {
 
 bool Pipeline::authenticate(Ctx& c) {
   const http::Request& req = c.req;
-  std::string_view api_key = req.header("x-api-key");
-  std::string_view authorization = req.header("authorization");
-  bool has_key = req.has_header("x-api-key");
-  bool has_auth = req.has_header("authorization");
+  const http::Header* key_header = req.find_header("x-api-key");
+  const http::Header* auth_header = req.find_header("authorization");
+  bool has_key = key_header != nullptr;
+  bool has_auth = auth_header != nullptr;
+  std::string_view api_key = has_key ? key_header->value : std::string_view();
+  std::string_view authorization = has_auth ? auth_header->value : std::string_view();
   if (has_key && has_auth) {
     http::FieldErrors fe;
     fe.add("non_field_errors", "Send either Authorization or X-API-Key, not both.");

@@ -10,8 +10,15 @@ namespace claribi {
 
 JsonWriter& JsonWriter::key(std::string_view k) {
   separate();
-  append_quoted(out_, k);
-  out_.push_back(':');
+  if (plain(k)) {  // the usual case: one reserve, two appends
+    out_.reserve(out_.size() + k.size() + 3);
+    out_.push_back('"');
+    out_.append(k);
+    out_.append("\":", 2);
+  } else {
+    append_quoted(out_, k);
+    out_.push_back(':');
+  }
   after_key_ = true;
   return *this;
 }
@@ -87,8 +94,29 @@ inline bool word_needs_attention(uint64_t w) {
 }
 }  // namespace
 
+bool JsonWriter::plain(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (word_needs_attention(w)) return false;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
+  }
+  return true;
+}
+
 void JsonWriter::append_quoted(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (plain(s)) {  // printable ASCII without quotes or backslashes: as is
+    out.reserve(out.size() + s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   out.push_back('"');
   size_t run = 0;  // start of the current run of bytes that need no escaping
   for (size_t i = 0; i < s.size();) {

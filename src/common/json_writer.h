@@ -42,6 +42,8 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, const T& v) { key(k); return value(v); }
 
   static void append_quoted(std::string& out, std::string_view s);
+  // True when s is printable ASCII without '"' or '\\': quoting it escapes nothing.
+  static bool plain(std::string_view s);
 
  private:
   JsonWriter& value(std::string_view v) { return string(v); }

@@ -19,7 +19,17 @@ struct Header {
 
 inline constexpr int kMaxHeaders = 64;
 
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (header names). Inline: most calls end
+// at the size check.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    if ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z') return false;
+  }
+  return true;
+}
 
 struct Request {
   Method method = Method::kOther;
@@ -39,17 +49,18 @@ struct Request {
   std::string_view client_address; // peer IP, or the X-Forwarded-For last hop for a trusted proxy
   std::string_view request_id;     // echoed or generated
 
-  // First header with this name (case-insensitive), or empty.
+  // First header with this name (case-insensitive), or null.
+  const Header* find_header(std::string_view name) const {
+    for (int i = 0; i < header_count; ++i)
+      if (iequals(headers[i].name, name)) return &headers[i];
+    return nullptr;
+  }
+  // Its value, or empty.
   std::string_view header(std::string_view name) const {
-    for (int i = 0; i < header_count; ++i)
-      if (iequals(headers[i].name, name)) return headers[i].value;
-    return {};
+    const Header* h = find_header(name);
+    return h != nullptr ? h->value : std::string_view();
   }
-  bool has_header(std::string_view name) const {
-    for (int i = 0; i < header_count; ++i)
-      if (iequals(headers[i].name, name)) return true;
-    return false;
-  }
+  bool has_header(std::string_view name) const { return find_header(name) != nullptr; }
 };
 
 // Raw (still percent-encoded) value of a query parameter; nullopt-like false

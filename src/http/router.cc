@@ -53,27 +53,34 @@ Router::Match Router::match(Method method, std::string_view path) const {
   // "/api/x/" and "/api/x" are the same; strip one trailing slash.
   std::string_view body = path.substr(1);
   if (!body.empty() && body.back() == '/') body.remove_suffix(1);
+  // Split once; a pattern must have exactly as many segments.
+  constexpr size_t kMaxSegments = 16;  // longer than any route
+  std::string_view segs[kMaxSegments];
+  size_t nseg = 0;
+  for (size_t pos = 0;;) {
+    if (nseg == kMaxSegments) return m;
+    size_t slash = body.find('/', pos);
+    size_t end = slash == std::string_view::npos ? body.size() : slash;
+    segs[nseg++] = body.substr(pos, end - pos);
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
   for (const Pattern& p : patterns_) {
+    if (p.segments.size() != nseg) continue;
     uint64_t ids[kMaxPathIds] = {0, 0};
     int id_count = 0;
     bool ok = true;
-    size_t pos = 0;  // start of the next segment in body
-    for (const Segment& s : p.segments) {
-      if (pos > body.size()) { ok = false; break; }
-      size_t slash = body.find('/', pos);
-      size_t end = slash == std::string_view::npos ? body.size() : slash;
-      std::string_view seg = body.substr(pos, end - pos);
-      pos = end + 1;
+    for (size_t i = 0; i < nseg; ++i) {
+      const Segment& s = p.segments[i];
       if (s.is_id) {
-        if (id_count >= kMaxPathIds || !parse_id(seg, &ids[id_count])) { ok = false; break; }
+        if (id_count >= kMaxPathIds || !parse_id(segs[i], &ids[id_count])) { ok = false; break; }
         ++id_count;
-      } else if (seg != s.literal) {
+      } else if (segs[i] != s.literal) {
         ok = false;
         break;
       }
     }
-    // Every segment of the path must have been consumed, no more, no less.
-    if (!ok || pos != body.size() + 1) continue;
+    if (!ok) continue;
     m.pattern = p.text;
     m.allow = p.allow;
     for (int k = 0; k < id_count; ++k) m.ids[k] = ids[k];

@@ -9,6 +9,15 @@
 #include "server/server.h"
 
 int main(int argc, char** argv) {
+#if defined(CLARIBI_LLHTTP_SSE42)
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("sse4.2")) {
+    std::fprintf(stderr,
+                 "claribi-server: this CPU lacks SSE4.2, which this build's HTTP parser uses; "
+                 "rebuild with -DCLARIBI_LLHTTP_SSE42=OFF\n");
+    return 1;
+  }
+#endif
   claribi::Config config;
   std::string message;
   auto outcome = claribi::load_config_from_process("claribi-server", argc, argv, &config, &message);
