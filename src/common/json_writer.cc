@@ -1,5 +1,6 @@
 #include "common/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -10,11 +11,13 @@ namespace claribi {
 
 JsonWriter& JsonWriter::key(std::string_view k) {
   separate();
-  if (plain(k)) {  // the usual case: one reserve, two appends
-    out_.reserve(out_.size() + k.size() + 3);
-    out_.push_back('"');
-    out_.append(k);
-    out_.append("\":", 2);
+  if (k.size() <= kShortPlain && plain(k)) {  // the usual case: one append
+    char buf[kShortPlain + 3];
+    buf[0] = '"';
+    std::memcpy(buf + 1, k.data(), k.size());
+    buf[k.size() + 1] = '"';
+    buf[k.size() + 2] = ':';
+    out_.append(buf, k.size() + 3);
   } else {
     append_quoted(out_, k);
     out_.push_back(':');
@@ -94,6 +97,15 @@ inline bool word_needs_attention(uint64_t w) {
 }
 }  // namespace
 
+namespace {
+// 1 for the bytes word_needs_attention flags.
+constexpr auto kNeedsAttention = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) t[size_t(c)] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+}  // namespace
+
 bool JsonWriter::plain(std::string_view s) {
   size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
@@ -101,15 +113,21 @@ bool JsonWriter::plain(std::string_view s) {
     std::memcpy(&w, s.data() + i, 8);
     if (word_needs_attention(w)) return false;
   }
-  for (; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
-  }
-  return true;
+  uint8_t any = 0;  // the tail (every short key): no early exit, no branches
+  for (; i < s.size(); ++i) any |= kNeedsAttention[static_cast<unsigned char>(s[i])];
+  return any == 0;
 }
 
 void JsonWriter::append_quoted(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (s.size() <= kShortPlain && plain(s)) {  // one append
+    char buf[kShortPlain + 2];
+    buf[0] = '"';
+    std::memcpy(buf + 1, s.data(), s.size());
+    buf[s.size() + 1] = '"';
+    out.append(buf, s.size() + 2);
+    return;
+  }
   if (plain(s)) {  // printable ASCII without quotes or backslashes: as is
     out.reserve(out.size() + s.size() + 2);
     out.push_back('"');

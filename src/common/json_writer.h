@@ -67,6 +67,7 @@ class JsonWriter {
   void pop() { if (depth_ > 0) --depth_; }
 
   static constexpr int kMaxDepth = 64;
+  static constexpr size_t kShortPlain = 125;  // quoted on the stack, appended once
   std::string& out_;
   int depth_ = 0;
   bool after_key_ = false;
