@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace claribi::http {
 
@@ -62,38 +63,68 @@ std::string_view status_line(int status) {
 }
 
 void serialize_response(const Response& r, const ResponseMeta& meta, std::string& out) {
-  out.append(status_line(r.status));
-  out.append("Date: ");
-  out.append(meta.date);
-  out.append("\r\nServer: claribi\r\n");
+  // Every piece is known up front: size the output once, then copy.
+  constexpr std::string_view kDate = "Date: ";
+  constexpr std::string_view kServer = "\r\nServer: claribi\r\n";
+  constexpr std::string_view kContentType = "Content-Type: ";
+  constexpr std::string_view kContentLength = "Content-Length: ";
+  constexpr std::string_view kRequestId = "X-Request-Id: ";
+  constexpr std::string_view kCrlf = "\r\n";
+  const std::string_view status = status_line(r.status);
   // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6).
-  bool bodiless = r.status == 204 || r.status == 304 || r.status < 200;
+  const bool bodiless = r.status == 204 || r.status == 304 || r.status < 200;
+  const bool content_type = !bodiless && (!r.body.empty() || !meta.head_only);
+  const bool body = !bodiless && !meta.head_only;
+  char length[24];
+  size_t length_size = 0;
+  if (!bodiless) length_size = size_t(std::to_chars(length, length + sizeof length, r.body.size()).ptr - length);
+  std::string_view connection;
+  if (!meta.keep_alive || r.close_connection) {
+    connection = "Connection: close\r\n";
+  } else if (meta.keep_alive_header) {
+    connection = "Connection: keep-alive\r\n";
+  }
+
+  size_t total = status.size() + kDate.size() + meta.date.size() + kServer.size() + connection.size() +
+                 meta.cors.size() + r.extra_headers.size() + kCrlf.size();
+  if (content_type) total += kContentType.size() + r.content_type.size() + kCrlf.size();
+  if (!bodiless) total += kContentLength.size() + length_size + kCrlf.size();
+  if (!meta.request_id.empty()) total += kRequestId.size() + meta.request_id.size() + kCrlf.size();
+
+  // The head is sized once and copied into; the body is appended (no
+  // zero-fill of a large body before it is copied).
+  const size_t start = out.size();
+  if (body) out.reserve(start + total + r.body.size());
+  out.resize(start + total);
+  char* p = out.data() + start;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put(status);
+  put(kDate);
+  put(meta.date);
+  put(kServer);
+  if (content_type) {
+    put(kContentType);
+    put(r.content_type);
+    put(kCrlf);
+  }
   if (!bodiless) {
-    if (!r.body.empty() || !meta.head_only) {
-      out.append("Content-Type: ");
-      out.append(r.content_type);
-      out.append("\r\n");
-    }
-    out.append("Content-Length: ");
-    char buf[24];
-    auto res = std::to_chars(buf, buf + sizeof buf, r.body.size());
-    out.append(buf, size_t(res.ptr - buf));
-    out.append("\r\n");
+    put(kContentLength);
+    put(std::string_view(length, length_size));
+    put(kCrlf);
   }
   if (!meta.request_id.empty()) {
-    out.append("X-Request-Id: ");
-    out.append(meta.request_id);
-    out.append("\r\n");
+    put(kRequestId);
+    put(meta.request_id);
+    put(kCrlf);
   }
-  if (!meta.keep_alive || r.close_connection) {
-    out.append("Connection: close\r\n");
-  } else if (meta.keep_alive_header) {
-    out.append("Connection: keep-alive\r\n");
-  }
-  out.append(meta.cors);
-  out.append(r.extra_headers);
-  out.append("\r\n");
-  if (!bodiless && !meta.head_only) out.append(r.body);
+  put(connection);
+  put(meta.cors);
+  put(r.extra_headers);
+  put(kCrlf);
+  if (body) out.append(r.body);
 }
 
 }  // namespace claribi::http

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "common/time_util.h"
 #include "net/connection.h"
@@ -112,7 +113,8 @@ void Reactor::run() {
   if (opts_.pin_threads) {
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(index_ % CPU_SETSIZE, &set);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);  // more reactors than cores wrap around
+    CPU_SET(size_t(index_) % size_t(cores > 0 ? cores : 1) % CPU_SETSIZE, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   }
   date_.update(unix_now());
