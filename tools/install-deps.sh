@@ -18,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev      # micro-benchmarks
   wrk nginx-light       # load generator and the side-by-side baseline
+  valgrind              # bench/callgrind.sh: instructions per request
   curl jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
 )
 

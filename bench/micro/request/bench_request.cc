@@ -20,6 +20,8 @@ using claribi::testing::InProcessClient;
 using claribi::testing::InProcessOptions;
 using claribi::testing::InProcessServer;
 
+InProcessServer* g_server = nullptr;  // started by the first benchmark, stopped by main
+
 InProcessServer& server() {
   static InProcessServer* s = [] {
     InProcessOptions o;
@@ -31,7 +33,8 @@ InProcessServer& server() {
       std::fprintf(stderr, "in-process server: %s\n", started.status().message().c_str());
       std::exit(1);
     }
-    return std::move(started.value()).release();
+    g_server = std::move(started.value()).release();
+    return g_server;
   }();
   return *s;
 }
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  delete g_server;  // stops the App and removes its scratch directory
   if (std::getenv("CLARIBI_REPORT_SERVED") != nullptr) std::fprintf(stderr, "served %llu requests\n", (unsigned long long)g_served);
   return 0;
 }
