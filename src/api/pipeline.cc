@@ -155,11 +155,12 @@ bool Pipeline::authenticate(Ctx& c) {
   constexpr std::string_view kInvalid = "The credentials are missing, malformed, expired or revoked.";
   if (has_key) {
     // A typo fails the checksum before any lookup.
-    if (!auth::api_key_well_formed(api_key)) {
+    model::KeyHash hash;
+    if (!auth::hash_presented_api_key(api_key, &hash)) {
       http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
       return false;
     }
-    const model::ApiKey* k = c.app.index.key_by_hash(auth::hash_api_key(api_key));
+    const model::ApiKey* k = c.app.index.key_by_hash(hash);
     if (k == nullptr || k->revoked_at != 0 || k->deleted || (k->expires_at != 0 && k->expires_at <= c.now)) {
       http::render_error(c.res, http::ErrorCode::kUnauthorized, kInvalid);
       return false;

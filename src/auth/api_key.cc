@@ -3,6 +3,9 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
+
+#include <xxhash.h>
 
 #include <openssl/mem.h>
 
@@ -62,6 +65,34 @@ bool api_key_well_formed(std::string_view key) {
 }
 
 model::KeyHash hash_api_key(std::string_view key) { return sha256(key); }
+
+namespace {
+struct PresentedKeyMemo {
+  static constexpr size_t kSlots = 256;
+  struct Slot {
+    bool used = false;
+    char text[kApiKeySize];
+    model::KeyHash hash;
+  };
+  Slot slots[kSlots];
+};
+}  // namespace
+
+bool hash_presented_api_key(std::string_view key, model::KeyHash* out) {
+  if (key.size() != kApiKeySize) return false;
+  thread_local std::unique_ptr<PresentedKeyMemo> memo(new PresentedKeyMemo);
+  PresentedKeyMemo::Slot& slot = memo->slots[XXH3_64bits(key.data(), key.size()) % PresentedKeyMemo::kSlots];
+  if (slot.used && std::memcmp(slot.text, key.data(), kApiKeySize) == 0) {
+    *out = slot.hash;
+    return true;
+  }
+  if (!api_key_well_formed(key)) return false;
+  *out = hash_api_key(key);
+  slot.used = true;
+  std::memcpy(slot.text, key.data(), kApiKeySize);
+  slot.hash = *out;
+  return true;
+}
 
 std::string api_key_display_prefix(std::string_view key) {
   return std::string(key.substr(0, kApiKeyDisplayPrefixSize));

@@ -33,6 +33,13 @@ bool api_key_well_formed(std::string_view key);
 // What is stored and looked up: SHA-256 of the full key text.
 model::KeyHash hash_api_key(std::string_view key);
 
+// api_key_well_formed, then hash_api_key into *out, for a key presented on
+// a request. The calling thread remembers the last keys it hashed (exact
+// text -> hash, 256 slots, direct-mapped): a client sends the same key on
+// every request, and the checksum and SHA-256 always give the same answer.
+// False (and *out untouched) when the key is not well formed.
+bool hash_presented_api_key(std::string_view key, model::KeyHash* out);
+
 // The first 24 characters ("claribi_sk_live_" + 8), shown in listings.
 std::string api_key_display_prefix(std::string_view key);
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "auth/api_key.h"
 #include "auth/crypto.h"
@@ -111,6 +112,39 @@ TEST(ApiKey, HashIsSha256OfTheFullKeyText) {
   EXPECT_EQ(hash_api_key(key), sha256(key));
   EXPECT_NE(hash_api_key(key), sha256(key.substr(16)));
   EXPECT_NE(hash_api_key(key), hash_api_key(generate_api_key()));
+}
+
+// The per-thread memo behind hash_presented_api_key must never change an
+// answer: same hash as the direct path, typos of a remembered key still
+// rejected, more keys than slots still right.
+TEST(ApiKey, PresentedKeyHashAgreesWithCheckThenHash) {
+  const std::string key = generate_api_key();
+  for (int i = 0; i < 3; ++i) {
+    model::KeyHash h{};
+    ASSERT_TRUE(hash_presented_api_key(key, &h));
+    EXPECT_EQ(h, hash_api_key(key));
+  }
+  for (size_t i = 16; i < key.size(); ++i) {
+    std::string typo = key;
+    typo[i] = typo[i] == 'a' ? 'b' : 'a';
+    model::KeyHash untouched{};
+    untouched[0] = 0x5a;
+    model::KeyHash h = untouched;
+    EXPECT_FALSE(hash_presented_api_key(typo, &h)) << typo;
+    EXPECT_EQ(h, untouched);
+  }
+  model::KeyHash h{};
+  EXPECT_FALSE(hash_presented_api_key(key.substr(1), &h));
+  EXPECT_FALSE(hash_presented_api_key(key + "0", &h));
+  EXPECT_FALSE(hash_presented_api_key("", &h));
+  std::vector<std::string> many;
+  for (int i = 0; i < 600; ++i) many.push_back(generate_api_key());
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& k : many) {
+      ASSERT_TRUE(hash_presented_api_key(k, &h));
+      ASSERT_EQ(h, hash_api_key(k));
+    }
+  }
 }
 
 TEST(ApiKey, DisplayPrefixIsTheFirst24Characters) {
