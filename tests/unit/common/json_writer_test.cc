@@ -85,5 +85,24 @@ TEST(JsonWriterEscape, RandomStringsMatchTheReference) {
   }
 }
 
+// Both sides of the short-string path (quoted on the stack up to 125 bytes)
+// and keys, which take the same paths.
+TEST(JsonWriterEscape, LongAndShortStringsAndKeysMatchTheReference) {
+  std::mt19937 rng(11);
+  const std::string alphabet = std::string("abcdefgh XYZ 0189-_.") + "\"\\\n\x01\xc3\xa9\xff";
+  for (int n = 0; n < 4000; ++n) {
+    std::string s;
+    size_t len = 100 + rng() % 200;
+    bool plain = n % 2 == 0;
+    for (size_t i = 0; i < len; ++i) s.push_back(plain ? 'a' + char(rng() % 26) : alphabet[rng() % alphabet.size()]);
+    if (!plain && rng() % 4 == 0) s[len - 1] = '"';  // the only special byte is the last one
+    ASSERT_EQ(escaped(s), reference(s)) << n;
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object().key(s).number(int64_t(1)).end_object();
+    ASSERT_EQ(out, "{" + reference(s) + ":1}") << n;
+  }
+}
+
 }  // namespace
 }  // namespace claribi

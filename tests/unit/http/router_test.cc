@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "http/router.h"
 
 namespace claribi::http {
@@ -48,6 +50,14 @@ TEST(Router, NotFound) {
   EXPECT_EQ(r.match(Method::kGet, "/api/api-keys/1/2/").outcome, Router::Outcome::kNotFound);
   EXPECT_EQ(r.match(Method::kGet, "").outcome, Router::Outcome::kNotFound);
   EXPECT_EQ(r.match(Method::kGet, "api/auth/status/").outcome, Router::Outcome::kNotFound);
+  EXPECT_EQ(r.match(Method::kGet, "/").outcome, Router::Outcome::kNotFound);
+  EXPECT_EQ(r.match(Method::kGet, "/api/auth/").outcome, Router::Outcome::kNotFound);
+  EXPECT_EQ(r.match(Method::kGet, "/api/auth/status/x/").outcome, Router::Outcome::kNotFound);
+  EXPECT_EQ(r.match(Method::kGet, "/api//auth/status/").outcome, Router::Outcome::kNotFound);
+  // Far more segments than any route (the path is split at most 16 times).
+  std::string deep = "/api";
+  for (int i = 0; i < 40; ++i) deep += "/auth";
+  EXPECT_EQ(r.match(Method::kGet, deep).outcome, Router::Outcome::kNotFound);
 }
 
 TEST(Router, MethodNotAllowedListsAllow) {
