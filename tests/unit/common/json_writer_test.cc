@@ -95,7 +95,7 @@ TEST(JsonWriterEscape, LongAndShortStringsAndKeysMatchTheReference) {
     size_t len = 100 + rng() % 200;
     bool plain = n % 2 == 0;
     for (size_t i = 0; i < len; ++i) s.push_back(plain ? 'a' + char(rng() % 26) : alphabet[rng() % alphabet.size()]);
-    if (!plain && rng() % 4 == 0) s[len - 1] = '"';  // the only special byte is the last one
+    if (!plain && rng() % 4 == 0) s[len - 1] = '"';  // a special byte in the very last position
     ASSERT_EQ(escaped(s), reference(s)) << n;
     std::string out;
     JsonWriter w(out);
