@@ -13,7 +13,7 @@ VerifiedTokenCache& VerifiedTokenCache::for_this_thread() {
 }
 
 bool VerifiedTokenCache::find(uint64_t codec_id, std::string_view token, JwtClaims* out) const {
-  if (token.size() > kMaxToken) return false;
+  if (token.empty() || token.size() > kMaxToken) return false;
   uint64_t h = XXH3_64bits(token.data(), token.size());
   const Slot& s = slots_[h % kSlots];
   if (s.codec_id != codec_id || s.hash != h || s.len != token.size() ||
@@ -24,7 +24,7 @@ bool VerifiedTokenCache::find(uint64_t codec_id, std::string_view token, JwtClai
 }
 
 void VerifiedTokenCache::insert(uint64_t codec_id, std::string_view token, const JwtClaims& claims) {
-  if (token.size() > kMaxToken) return;
+  if (token.empty() || token.size() > kMaxToken) return;
   uint64_t h = XXH3_64bits(token.data(), token.size());
   Slot& s = slots_[h % kSlots];
   s.codec_id = codec_id;

@@ -14,7 +14,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
   if (k.size() <= kShortPlain && plain(k)) {  // the usual case: one append
     char buf[kShortPlain + 3];
     buf[0] = '"';
-    std::memcpy(buf + 1, k.data(), k.size());
+    if (!k.empty()) std::memcpy(buf + 1, k.data(), k.size());  // an empty view may have no data
     buf[k.size() + 1] = '"';
     buf[k.size() + 2] = ':';
     out_.append(buf, k.size() + 3);
@@ -123,7 +123,7 @@ void JsonWriter::append_quoted(std::string& out, std::string_view s) {
   if (s.size() <= kShortPlain && plain(s)) {  // one append
     char buf[kShortPlain + 2];
     buf[0] = '"';
-    std::memcpy(buf + 1, s.data(), s.size());
+    if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());  // an empty view may have no data
     buf[s.size() + 1] = '"';
     out.append(buf, s.size() + 2);
     return;

@@ -98,6 +98,7 @@ void serialize_response(const Response& r, const ResponseMeta& meta, std::string
   out.resize(start + total);
   char* p = out.data() + start;
   auto put = [&p](std::string_view s) {
+    if (s.empty()) return;  // an empty view may have no data pointer at all
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   };
