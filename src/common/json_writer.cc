@@ -120,7 +120,8 @@ bool JsonWriter::plain(std::string_view s) {
 
 void JsonWriter::append_quoted(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  if (s.size() <= kShortPlain && plain(s)) {  // one append
+  const bool is_plain = plain(s);  // printable ASCII without quotes or backslashes: as is
+  if (is_plain && s.size() <= kShortPlain) {  // one append
     char buf[kShortPlain + 2];
     buf[0] = '"';
     if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());  // an empty view may have no data
@@ -128,7 +129,7 @@ void JsonWriter::append_quoted(std::string& out, std::string_view s) {
     out.append(buf, s.size() + 2);
     return;
   }
-  if (plain(s)) {  // printable ASCII without quotes or backslashes: as is
+  if (is_plain) {
     out.reserve(out.size() + s.size() + 2);
     out.push_back('"');
     out.append(s);
