@@ -59,6 +59,12 @@ void Batch::Put(Family f, std::string_view key, std::string_view value) {
 
 void Batch::Delete(Family f, std::string_view key) { AppendHeader(OpType::kDelete, f, key); }
 
+void Batch::DeleteRange(Family f, std::string_view begin, std::string_view end) {
+  AppendHeader(OpType::kDeleteRange, f, begin);
+  append_varint(rep_, end.size());
+  rep_.append(end);
+}
+
 void Batch::Append(const Batch& other) {
   rep_.append(other.rep_);
   count_ += other.count_;
@@ -81,7 +87,7 @@ void Batch::const_iterator::Decode() {
   op_.key = clamped(rep_, p, klen);
   p += op_.key.size();
   op_.value = {};
-  if (op_.type == OpType::kPut) {
+  if (op_.type == OpType::kPut || op_.type == OpType::kDeleteRange) {
     size_t vlen = read_varint(rep_, &p);
     op_.value = clamped(rep_, p, vlen);
     p += op_.value.size();

@@ -22,12 +22,12 @@ namespace claribi::storage {
 
 class Batch {
  public:
-  enum class OpType : uint8_t { kPut = 1, kDelete = 2 };
+  enum class OpType : uint8_t { kPut = 1, kDelete = 2, kDeleteRange = 3 };
   struct Op {
     OpType type;
     Family family;
     std::string_view key;
-    std::string_view value;  // empty for kDelete
+    std::string_view value;  // empty for kDelete; the end key (exclusive) for kDeleteRange
   };
 
   Batch() = default;
@@ -41,6 +41,9 @@ class Batch {
 
   void Put(Family f, std::string_view key, std::string_view value);
   void Delete(Family f, std::string_view key);
+  // Removes every key k with begin <= k < end (RocksDB's range tombstone:
+  // one op however many keys it covers).
+  void DeleteRange(Family f, std::string_view begin, std::string_view end);
   // Appends every op of `other`, in order.
   void Append(const Batch& other);
   void Clear();

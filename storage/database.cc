@@ -10,6 +10,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -127,7 +128,37 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   return o;
 }
 
+// The column chunks of uploaded rows (row_store.h): values of 10-500 KB
+// written in bulk (SST files ingested whole) and read a chunk at a time when
+// a table becomes resident, never as point-lookup misses. So: no bloom
+// filter, large blocks, no block cache (the resident chunks are the cache),
+// ZSTD everywhere (the values are already bit-packed; ZSTD still finds
+// repeats), and no write stalls on its account — a large upload must not
+// slow the small synced writes of the other families.
+rocksdb::ColumnFamilyOptions chunk_family_options() {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.no_block_cache = true;
+  t.block_size = 256 << 10;
+  t.format_version = 5;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.write_buffer_size = 16 << 20;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.compression = pick({rocksdb::kZSTD, rocksdb::kLZ4Compression});
+  o.bottommost_compression = o.compression;
+  o.level0_slowdown_writes_trigger = 1 << 20;
+  o.level0_stop_writes_trigger = 1 << 20;
+  o.soft_pending_compaction_bytes_limit = 0;  // 0 = no stall
+  o.hard_pending_compaction_bytes_limit = 0;
+  o.target_file_size_base = 256 << 20;
+  return o;
+}
+
 }  // namespace
+
+static rocksdb::ColumnFamilyOptions options_for(Family f, const rocksdb::ColumnFamilyOptions& point_lookup) {
+  return f == Family::kRowChunks ? chunk_family_options() : point_lookup;
+}
 
 struct Database::Impl {
   std::string path;
@@ -209,7 +240,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     std::string name(family_name(static_cast<Family>(i)));
     bool exists = std::find(existing.begin(), existing.end(), name) != existing.end();
     if (options.read_only && !exists && name != rocksdb::kDefaultColumnFamilyName) continue;
-    descriptors.emplace_back(name, cfo);
+    descriptors.emplace_back(name, options_for(static_cast<Family>(i), cfo));
     family_of.push_back(static_cast<int>(i));
   }
   // RocksDB must open every family that exists, including ones written by a
@@ -310,6 +341,20 @@ Status Database::ForEachPrefix(Family f, std::string_view prefix, const ScanFn& 
   return impl_->Scan(f, prefix, fn, false);
 }
 
+Status Database::ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const {
+  auto* h = impl_->cf[static_cast<size_t>(f)];
+  if (h == nullptr) return Status::Ok();
+  const rocksdb::Slice upper_slice = slice(end);
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  if (!end.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, h));
+  for (it->Seek(slice(begin)); it->Valid(); it->Next()) {
+    if (!fn(view(it->key()), view(it->value()))) return Status::Ok();
+  }
+  return from_rocksdb(it->status());
+}
+
 Status Database::ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const {
   return impl_->Scan(f, prefix, fn, true);
 }
@@ -329,9 +374,12 @@ Status Database::WriteGroup(std::span<const Batch* const> batches) {
       auto fi = static_cast<size_t>(op.family);
       if (fi >= kFamilyCount || impl_->cf[fi] == nullptr)
         return Status::InvalidArgument("batch names an unknown family");
-      rocksdb::Status s = op.type == Batch::OpType::kPut
-                              ? wb.Put(impl_->cf[fi], slice(op.key), slice(op.value))
-                              : wb.Delete(impl_->cf[fi], slice(op.key));
+      rocksdb::Status s;
+      switch (op.type) {
+        case Batch::OpType::kPut: s = wb.Put(impl_->cf[fi], slice(op.key), slice(op.value)); break;
+        case Batch::OpType::kDelete: s = wb.Delete(impl_->cf[fi], slice(op.key)); break;
+        case Batch::OpType::kDeleteRange: s = wb.DeleteRange(impl_->cf[fi], slice(op.key), slice(op.value)); break;
+      }
       if (!s.ok()) return from_rocksdb(s);
     }
   }
@@ -355,6 +403,59 @@ Status Database::WriteGroup(std::span<const Batch* const> batches) {
   if (!s.ok()) return from_rocksdb(s);
   impl_->persisted_id = marks;
   return Status::Ok();
+}
+
+Status Database::GetUncached(Family f, std::string_view key, std::string* value) const {
+  auto* h = impl_->cf[static_cast<size_t>(f)];
+  if (h == nullptr) return Status::NotFound({});
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  rocksdb::Status s = impl_->db->Get(ro, h, slice(key), value);
+  if (s.IsNotFound()) return Status::NotFound({});
+  return from_rocksdb(s);
+}
+
+struct SstWriter::Impl {
+  rocksdb::Options options;
+  std::unique_ptr<rocksdb::SstFileWriter> writer;
+};
+
+SstWriter::SstWriter() : impl_(new Impl) {}
+SstWriter::~SstWriter() = default;
+
+Status SstWriter::Put(std::string_view key, std::string_view value) {
+  return from_rocksdb(impl_->writer->Put(slice(key), slice(value)));
+}
+
+Status SstWriter::Finish() { return from_rocksdb(impl_->writer->Finish()); }
+
+uint64_t SstWriter::file_size() const { return impl_->writer->FileSize(); }
+
+Result<std::unique_ptr<SstWriter>> Database::NewSstWriter(Family f, const std::string& path) const {
+  auto* h = impl_->cf[static_cast<size_t>(f)];
+  if (h == nullptr) return Status::InvalidArgument("unknown family");
+  std::unique_ptr<SstWriter> w(new SstWriter);
+  rocksdb::ColumnFamilyDescriptor d;
+  rocksdb::Status s = h->GetDescriptor(&d);
+  if (!s.ok()) return from_rocksdb(s);
+  w->impl_->options = rocksdb::Options(impl_->db->GetDBOptions(), d.options);
+  w->impl_->writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), w->impl_->options, h);
+  s = w->impl_->writer->Open(path);
+  if (!s.ok()) return from_rocksdb(s);
+  return w;
+}
+
+Status Database::IngestFiles(Family f, const std::vector<std::string>& paths) {
+  if (impl_->read_only) return Status::PermissionDenied("database is open read-only: " + impl_->path);
+  auto* h = impl_->cf[static_cast<size_t>(f)];
+  if (h == nullptr) return Status::InvalidArgument("unknown family");
+  if (paths.empty()) return Status::Ok();
+  rocksdb::IngestExternalFileOptions o;
+  o.move_files = true;  // a hard link (same filesystem); the staged name goes away
+  o.snapshot_consistency = true;
+  o.allow_global_seqno = true;
+  o.allow_blocking_flush = true;  // only if a memtable overlaps: never for fresh chunk keys
+  return from_rocksdb(impl_->db->IngestExternalFile(h, paths, o));
 }
 
 Status Database::Checkpoint(const std::string& dest_dir) const {

@@ -39,12 +39,31 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/batch.h"
 #include "storage/families.h"
 
 namespace claribi::storage {
+
+// Writes a sorted run of keys of one family into a new SST file, outside the
+// database, for Database::IngestFiles (bulk loading: no WAL, no memtable).
+// Keys must be added in strictly increasing order. One thread at a time.
+class SstWriter {
+ public:
+  ~SstWriter();
+  Status Put(std::string_view key, std::string_view value);
+  // Completes and syncs the file; no Put after it.
+  Status Finish();
+  uint64_t file_size() const;
+
+ private:
+  friend class Database;
+  SstWriter();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 struct DatabaseOptions {
   std::string path;
@@ -68,18 +87,32 @@ class Database {
   // allocation) when absent; another code on an I/O error or corruption.
   Status Get(Family f, std::string_view key, std::string* value) const;
 
+  // The same without filling the block cache (bulk reads of values the
+  // caller keeps in memory itself).
+  Status GetUncached(Family f, std::string_view key, std::string* value) const;
+
   // Every key that starts with `prefix` ("" = the whole family), in ascending
   // (or, for the Reverse form, descending) key order, until fn returns false.
   // The Status reports an I/O error or corruption met during the scan (the
   // scan stops there); stopping early through fn is OK.
   Status ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const;
   Status ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const;
+  // Every key k with begin <= k (and k < end unless end is empty), ascending.
+  Status ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const;
 
   // Applies the batch atomically with a synced write.
   Status Write(const Batch& batch);
   // Applies several batches as ONE atomic synced write, in order (what
   // GroupCommitWriter uses).
   Status WriteGroup(std::span<const Batch* const> batches);
+
+  // Bulk loading: an SstWriter for family f writing the file at `path`
+  // (which must not exist), and the atomic ingestion of finished files into
+  // the family (moved, not copied; durable when this returns OK; all of the
+  // files or none). Ingestion does not go through the WAL and does not block
+  // other writers for longer than it takes to link the files in.
+  Result<std::unique_ptr<SstWriter>> NewSstWriter(Family f, const std::string& path) const;
+  Status IngestFiles(Family f, const std::vector<std::string>& paths);
 
   // A consistent, openable copy of the live database in `dest_dir` (which
   // must not exist; same filesystem means hard links, so it is cheap).

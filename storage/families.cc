@@ -9,7 +9,7 @@ namespace {
 constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
     "default",  // kMeta: RocksDB's default column family
     "organizations", "users", "api_keys", "token_blacklist",
-    "data_sources",  "dashboards", "reports",
+    "data_sources",  "dashboards", "reports",    "row_tables",     "row_chunks",
 };
 
 constexpr std::array<std::string_view, kSequenceCount> kSequenceNames = {

@@ -26,6 +26,8 @@ enum class Family : uint8_t {
   kDataSources,     // org_key(org_id, id)
   kDashboards,      // org_key(org_id, id)
   kReports,         // org_key(org_id, id)
+  kRowTables,       // id_key(data_source_id) -> TableManifest (row_store.h)
+  kRowChunks,       // chunk_key(...) -> encoded column chunks (row_store.h); bulk options
   kCount
 };
 inline constexpr size_t kFamilyCount = static_cast<size_t>(Family::kCount);
