@@ -77,7 +77,14 @@ Pipeline::Pipeline(ApiContext& app) : app_(app) {
   }
 }
 
-size_t Pipeline::body_limit(const http::Request&) const { return app_.config.http.max_body_bytes; }
+http::Http1Parser::BodyPolicy Pipeline::body_policy(const http::Request& head) const {
+  http::Router::Match m = router_.match(head.method, head.path);
+  if (m.outcome == http::Router::Outcome::kFound &&
+      routes()[size_t(m.route_index)].body == BodyKind::kStreamedUpload) {
+    return {size_t(app_.config.http.max_upload_bytes), true};
+  }
+  return {size_t(app_.config.http.max_body_bytes), false};
+}
 
 void Pipeline::handle(net::Exchange& ex) {
   const http::Request& req = ex.request();

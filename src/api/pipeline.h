@@ -18,7 +18,7 @@ namespace claribi::api {
 class Pipeline : public net::RequestHandler {
  public:
   explicit Pipeline(ApiContext& app);
-  size_t body_limit(const http::Request& head) const override;
+  http::Http1Parser::BodyPolicy body_policy(const http::Request& head) const override;
   void handle(net::Exchange& ex) override;
 
  private:

@@ -46,6 +46,11 @@ enum class LimitKind : uint8_t {
   kAddress,     // refresh, logout: per client address
 };
 
+enum class BodyKind : uint8_t {
+  kBuffered,        // up to http.max_body_bytes, read whole before the handler runs
+  kStreamedUpload,  // up to http.max_upload_bytes, streamed to the handler (net::BodyConsumer)
+};
+
 struct Route {
   http::Method method;
   const char* pattern;
@@ -54,7 +59,7 @@ struct Route {
   model::Role min_role;
   uint32_t scope;  // required of an API key (0 = none)
   LimitKind limit;
-  size_t max_body = 0;  // 0 = the configured default
+  BodyKind body = BodyKind::kBuffered;
 };
 
 std::span<const Route> routes();

@@ -1,5 +1,6 @@
 #include "http/http1_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace claribi::http {
@@ -7,6 +8,9 @@ namespace claribi::http {
 namespace {
 constexpr size_t kInitialCapacity = 4096;
 constexpr size_t kMinRead = 2048;
+// A streamed body is read through a buffer of this size (reads of a few KiB
+// would cost a syscall and an SSL_read per few KiB).
+constexpr size_t kStreamBuffer = 256 * 1024;
 
 Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
 
@@ -49,7 +53,7 @@ const llhttp_settings_t& Http1Parser::settings() {
   return s;
 }
 
-Http1Parser::Http1Parser(const Limits& limits, BodyLimitFn body_limit)
+Http1Parser::Http1Parser(const Limits& limits, BodyPolicyFn body_limit)
     : limits_(limits), body_limit_fn_(std::move(body_limit)) {
   llhttp_init(&parser_, HTTP_REQUEST, &settings());
   parser_.data = this;
@@ -76,11 +80,14 @@ char* Http1Parser::write_ptr(size_t* avail) {
     msg_start_ = 0;
   }
   size_t free_bytes = cap_ > size_ + kBodyPadding ? cap_ - size_ - kBodyPadding : 0;
+  if (sink_ != nullptr && cap_ < kStreamBuffer) free_bytes = 0;  // grow once to the streaming size
   if (free_bytes < kMinRead) {
     // Never grow past what one request may need: the limits decide, and the
     // parser reports 431/413 before that.
     size_t max_cap = limits_.max_head_bytes + (body_limit_ > limits_.max_body_bytes ? body_limit_ : limits_.max_body_bytes) + kBodyPadding + kMinRead;
+    if (sink_ != nullptr) max_cap = kStreamBuffer + limits_.max_head_bytes;  // bytes go to the sink, not here
     size_t new_cap = cap_ == 0 ? kInitialCapacity : cap_ * 2;
+    if (sink_ != nullptr) new_cap = std::max(new_cap, kStreamBuffer);
     while (new_cap < size_ + kBodyPadding + kMinRead) new_cap *= 2;
     if (new_cap > max_cap) new_cap = max_cap > size_ + kBodyPadding + kMinRead ? max_cap : size_ + kBodyPadding + kMinRead;
     std::unique_ptr<char[]> nb(new char[new_cap]);
@@ -119,6 +126,8 @@ void Http1Parser::start_message() {
   body_copy_.clear();
   body_limit_ = limits_.max_body_bytes;
   body_bytes_ = 0;
+  stream_ = false;
+  sink_ = nullptr;
 }
 
 int Http1Parser::fail(ErrorCode code, const char* detail) {
@@ -218,7 +227,11 @@ int Http1Parser::on_headers_complete(llhttp_t* p) {
   s->head_done_ = true;
   s->build_head();
   s->chunked_ = (p->flags & F_CHUNKED) != 0;
-  if (s->body_limit_fn_) s->body_limit_ = s->body_limit_fn_(s->req_);
+  if (s->body_limit_fn_) {
+    BodyPolicy bp = s->body_limit_fn_(s->req_);
+    s->body_limit_ = bp.limit;
+    s->stream_ = bp.stream;
+  }
   if ((p->flags & F_CONTENT_LENGTH) && p->content_length > s->body_limit_) {
     return s->fail(ErrorCode::kPayloadTooLarge, "The request body exceeds the limit.");
   }
@@ -227,6 +240,8 @@ int Http1Parser::on_headers_complete(llhttp_t* p) {
   if (has_body && !expect.empty() && contains_token_ci(expect, "100-continue")) {
     s->expect_continue_ = true;
   }
+  // A streamed body: hand the head out now (next() returns kStreamHead).
+  if (s->stream_) return HPE_PAUSED;
   return 0;
 }
 
@@ -235,6 +250,10 @@ int Http1Parser::on_body(llhttp_t* p, const char* at, size_t len) {
   s->expect_continue_ = false;  // the body is arriving anyway
   s->body_bytes_ += len;
   if (s->body_bytes_ > s->body_limit_) return s->fail(ErrorCode::kPayloadTooLarge, "The request body exceeds the limit.");
+  if (s->sink_ != nullptr) {
+    s->sink_->on_body_bytes(std::string_view(at, len));
+    return 0;
+  }
   if (s->chunked_) {
     s->body_copy_.append(at, len);
   } else {
@@ -247,7 +266,24 @@ int Http1Parser::on_body(llhttp_t* p, const char* at, size_t len) {
 int Http1Parser::on_message_complete(llhttp_t* p) {
   Http1Parser* s = self(p);
   s->in_message_ = false;
+  if (s->sink_ != nullptr) {
+    // The streamed request is over (its exchange answers later); go on
+    // with the next request in the buffer.
+    BodySink* sink = s->sink_;
+    s->sink_ = nullptr;
+    s->stream_ = false;
+    sink->on_body_end();
+    return 0;
+  }
   return HPE_PAUSED;
+}
+
+void Http1Parser::stream_body(BodySink* sink) {
+  sink_ = sink;
+  if (sink == nullptr) {
+    failed_ = true;  // refused: nothing more is parsed on this connection
+    error_detail_ = "The request was refused.";
+  }
 }
 
 Http1Parser::State Http1Parser::next() {
@@ -255,6 +291,9 @@ Http1Parser::State Http1Parser::next() {
   if (paused_) {
     paused_ = false;
     llhttp_resume(&parser_);
+    // After a complete request, the next one starts here; after a streamed
+    // head the head's bytes are no longer needed (the handler copied what
+    // it keeps) and body bytes are not kept either.
     msg_start_ = parsed_;
   }
   while (parsed_ < size_) {
@@ -262,11 +301,19 @@ Http1Parser::State Http1Parser::next() {
     llhttp_errno_t err = llhttp_execute(&parser_, start, size_ - parsed_);
     if (err == HPE_OK) {
       parsed_ = size_;
+      if (sink_ != nullptr) msg_start_ = parsed_;  // delivered: drop it
       break;
     }
     if (err == HPE_PAUSED) {
       parsed_ = size_t(llhttp_get_error_pos(&parser_) - buf_.get());
       paused_ = true;
+      if (stream_ && sink_ == nullptr && in_message_) {
+        // Paused at the end of a streamed head.
+        build_head();
+        req_.body = {};
+        req_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+        return State::kStreamHead;
+      }
       // The head views were built at headers-complete; the buffer has not
       // moved since (compaction happens only in write_ptr, between reads).
       build_head();

@@ -4,6 +4,14 @@
 // side buffer, a Content-Length body is viewed in place). Enforces the §1
 // limits: head size (431), header count (431), body size (413, decided as
 // soon as the head is complete so an oversized body is never read).
+//
+// Streamed bodies (row uploads, far larger than any buffer should be): when
+// the body policy of a head says `stream`, next() returns kStreamHead as
+// soon as the head is complete, with an empty body. The caller then either
+// calls stream_body(sink) — every body byte (de-chunked) goes to the sink as
+// it is parsed and is not kept, and the end of the body is reported with
+// on_body_end(), after which parsing goes on with the next request — or
+// abandons the connection (an error answer and close).
 #pragma once
 
 #include <llhttp.h>
@@ -30,11 +38,24 @@ class Http1Parser {
     size_t max_head_bytes = 16 * 1024;
     size_t max_body_bytes = 1024 * 1024;
   };
-  // Called when a head is complete; returns the body limit for that request
-  // (e.g. larger for row uploads). Optional.
-  using BodyLimitFn = std::function<size_t(const Request& head)>;
+  // Called when a head is complete: the body limit for that request, and
+  // whether its body is streamed (see above). Optional.
+  struct BodyPolicy {
+    size_t limit = 0;
+    bool stream = false;
+  };
+  using BodyPolicyFn = std::function<BodyPolicy(const Request& head)>;
+  // Receives a streamed body; both calls happen inside next().
+  class BodySink {
+   public:
+    virtual void on_body_bytes(std::string_view bytes) = 0;
+    virtual void on_body_end() = 0;
 
-  explicit Http1Parser(const Limits& limits, BodyLimitFn body_limit = nullptr);
+   protected:
+    ~BodySink() = default;
+  };
+
+  explicit Http1Parser(const Limits& limits, BodyPolicyFn body_limit = nullptr);
   Http1Parser(const Http1Parser&) = delete;
   Http1Parser& operator=(const Http1Parser&) = delete;
 
@@ -43,7 +64,7 @@ class Http1Parser {
   char* write_ptr(size_t* avail);
   void commit(size_t n);
 
-  enum class State { kNeedMore, kRequest, kError };
+  enum class State { kNeedMore, kRequest, kStreamHead, kError };
   // Parses buffered bytes. kRequest: request() holds the next request, valid
   // until next() is called again. kError: error()/error_detail() tell why;
   // the connection must answer and close.
@@ -52,6 +73,11 @@ class Http1Parser {
   Request& mutable_request() { return req_; }
   ErrorCode error() const { return error_; }
   std::string_view error_detail() const { return error_detail_; }
+
+  // After kStreamHead: the body goes to `sink` from now on (nullptr: the
+  // request was refused; the parser stays paused for good).
+  void stream_body(BodySink* sink);
+  bool streaming() const { return sink_ != nullptr; }
 
   // A head has started but is not complete (the 408 timer runs).
   bool head_in_progress() const { return in_message_ && !head_done_; }
@@ -92,7 +118,7 @@ class Http1Parser {
   };
 
   Limits limits_;
-  BodyLimitFn body_limit_fn_;
+  BodyPolicyFn body_limit_fn_;
   llhttp_t parser_;
 
   std::unique_ptr<char[]> buf_;
@@ -117,6 +143,8 @@ class Http1Parser {
   std::string body_copy_;  // chunked bodies, reassembled
   size_t body_limit_ = 0;
   size_t body_bytes_ = 0;
+  bool stream_ = false;       // this request's body is streamed
+  BodySink* sink_ = nullptr;  // where it goes, once accepted
 
   Request req_;
   ErrorCode error_ = ErrorCode::kBadRequest;

@@ -183,16 +183,22 @@ void Connection::exchange_completed() {
     return;
   }
   flush();
-  if (session_.resume_if_below_limit()) {
-    start_reading();
-    if (mode_ == Mode::kTls) {
-      pump_tls();
-    } else {
-      process_input();
-    }
-    return;
-  }
-  arm_timer();
+  if (session_.resume_if_below_limit()) resume_input();
+  else arm_timer();
+}
+
+void Connection::input_resumed() {
+  if (closing_ || session_.backpressured()) return;
+  resume_input();
+}
+
+void Connection::resume_input() {
+  start_reading();
+  // Requests (or body bytes) already in the parser's buffer first: the
+  // socket may have nothing more to say, and then nothing else would
+  // process them.
+  process_input();
+  if (mode_ == Mode::kTls && !closing_) pump_tls();
 }
 
 // ---- writing ---------------------------------------------------------------

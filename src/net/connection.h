@@ -30,6 +30,7 @@ class Connection final : public SessionOwner {
   // Close now (shutdown deadline).
   void force_close();
   void exchange_completed() override;
+  void input_resumed() override;
 
   // Intrusive list of the reactor's connections.
   Connection* prev = nullptr;
@@ -50,6 +51,7 @@ class Connection final : public SessionOwner {
   void handle_tls_bytes(const char* data, size_t n);
   void pump_tls();
   void process_input();
+  void resume_input();
   void respond_error_and_close(http::ErrorCode code, std::string_view detail);
   void flush();
   void encrypt_pending();

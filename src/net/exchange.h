@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "http/error.h"
+#include "http/http1_parser.h"
 #include "http/request.h"
 #include "http/response.h"
 
@@ -16,6 +18,27 @@ namespace claribi::net {
 
 class HttpSession;
 class Reactor;
+
+// Takes a streamed request body (routes whose body policy says stream, see
+// RequestHandler::body_policy). Every call is on the reactor thread, from
+// inside the session's input processing; after on_body_end or
+// on_body_abort there are no more calls.
+class BodyConsumer {
+ public:
+  // The next bytes of the body (de-chunked), valid during the call. Return
+  // false when no more should come for now: the connection stops reading
+  // until Exchange::resume_body().
+  virtual bool on_body(std::string_view bytes) = 0;
+  virtual void on_body_end() = 0;
+  // The body will not complete: the client went away (kBadRequest with an
+  // empty detail) or the rest was malformed or too large (code and detail
+  // say so). The exchange must still be finished; its response is sent if
+  // the connection is still there.
+  virtual void on_body_abort(http::ErrorCode code, std::string_view detail) = 0;
+
+ protected:
+  ~BodyConsumer() = default;
+};
 
 class Exchange {
  public:
@@ -30,6 +53,12 @@ class Exchange {
   void set_cors(std::string_view lines) { cors_ = lines; }
   // The response is complete. Exactly once, on the reactor thread.
   void finish();
+  // For a streamed body: called by the handler inside handle() to take the
+  // body (otherwise the request is answered without reading it, and the
+  // connection closes after the answer).
+  void stream_body(BodyConsumer* consumer) { consumer_ = consumer; }
+  // The consumer can take bytes again (after on_body returned false).
+  void resume_body();
 
  private:
   friend class HttpSession;
@@ -40,6 +69,7 @@ class Exchange {
   Exchange* next_in_session_ = nullptr;  // the session's queue links its exchanges
   Reactor* reactor_ = nullptr;
   const http::Request* request_ = nullptr;
+  BodyConsumer* consumer_ = nullptr;
   http::Response response_;
   std::string_view cors_;
   bool done_ = false;
@@ -63,8 +93,9 @@ class Exchange {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  // Body limit for a request whose head just arrived (413 above it).
-  virtual size_t body_limit(const http::Request& head) const = 0;
+  // Body limit for a request whose head just arrived (413 above it), and
+  // whether its body is streamed to a BodyConsumer instead of buffered.
+  virtual http::Http1Parser::BodyPolicy body_policy(const http::Request& head) const = 0;
   virtual void handle(Exchange& ex) = 0;
 };
 

@@ -50,7 +50,7 @@ HttpSession::HttpSession(Reactor& reactor, SessionOwner& owner)
     : reactor_(reactor),
       owner_(owner),
       parser_(reactor.options().limits,
-              [r = &reactor](const http::Request& head) { return r->handler().body_limit(head); }) {}
+              [r = &reactor](const http::Request& head) { return r->handler().body_policy(head); }) {}
 
 HttpSession::~HttpSession() {
   // The owner waits for outstanding() to reach zero before it goes; what is
@@ -91,8 +91,19 @@ void HttpSession::process_input() {
       dispatch(parser_.mutable_request());
       continue;
     }
+    if (st == http::Http1Parser::State::kStreamHead) {
+      dispatch_stream_head(parser_.mutable_request());
+      continue;
+    }
     if (st == http::Http1Parser::State::kNeedMore) {
       if (parser_.take_expect_continue() && queue_.empty()) output_.append(kContinue);
+      break;
+    }
+    if (streaming_ != nullptr) {
+      // The streamed body went bad (malformed chunking, over the limit):
+      // its exchange answers with the error.
+      abort_stream(parser_.error(), parser_.error_detail());
+      close_after_output_ = true;
       break;
     }
     respond_error_and_close(parser_.error(), parser_.error_detail());
@@ -158,6 +169,65 @@ void HttpSession::dispatch(http::Request& req) {
   ex->request_ = nullptr;
 }
 
+void HttpSession::dispatch_stream_head(http::Request& req) {
+  bool closing_before = close_after_output_;
+  dispatch(req);
+  Exchange* mine = queue_.back();  // dispatch queued it (done or not)
+  if (mine != nullptr && !mine->done_ && mine->consumer_ != nullptr && !closed_) {
+    // A last request (Connection: close) still needs its body read: close
+    // once the body is in, not now.
+    if (close_after_output_ && !closing_before) {
+      close_after_output_ = false;
+      close_after_stream_ = true;
+    }
+    streaming_ = mine;
+    parser_.stream_body(this);
+    // 100 Continue only when it is the next answer the client will read.
+    if (parser_.take_expect_continue() && queue_.front() == mine) output_.append(kContinue);
+    return;
+  }
+  // Answered without its body (an error, or not authorised): the body is
+  // never read and the connection closes after the answer.
+  if (mine != nullptr) mine->consumer_ = nullptr;
+  parser_.stream_body(nullptr);
+  close_after_output_ = true;
+}
+
+void HttpSession::on_body_bytes(std::string_view bytes) {
+  if (streaming_ == nullptr) return;
+  if (!streaming_->consumer_->on_body(bytes)) body_paused_ = true;
+}
+
+void HttpSession::on_body_end() {
+  Exchange* ex = streaming_;
+  streaming_ = nullptr;
+  if (close_after_stream_) close_after_output_ = true;
+  if (ex == nullptr) return;
+  BodyConsumer* c = ex->consumer_;
+  ex->consumer_ = nullptr;
+  c->on_body_end();
+}
+
+void HttpSession::abort_stream(http::ErrorCode code, std::string_view detail) {
+  Exchange* ex = streaming_;
+  streaming_ = nullptr;
+  body_paused_ = false;
+  if (ex == nullptr) return;
+  BodyConsumer* c = ex->consumer_;
+  ex->consumer_ = nullptr;
+  c->on_body_abort(code, detail);
+}
+
+void Exchange::resume_body() {
+  if (session_ != nullptr) session_->resume_body();
+}
+
+void HttpSession::resume_body() {
+  if (!body_paused_ || closed_) return;
+  body_paused_ = false;
+  owner_.input_resumed();
+}
+
 void HttpSession::respond_error_and_close(http::ErrorCode code, std::string_view detail) {
   Exchange* ex = reactor_.acquire_exchange();
   ex->session_ = this;
@@ -184,6 +254,14 @@ void Exchange::finish() {
 
 void HttpSession::exchange_finished(Exchange* ex) {
   --outstanding_;
+  if (ex == streaming_) {
+    // Answered before its body was all in (a refused upload): the rest of
+    // the body is not read; the connection closes after the answer.
+    streaming_ = nullptr;
+    ex->consumer_ = nullptr;
+    body_paused_ = false;
+    close_after_output_ = true;
+  }
   reactor_.exchange_completed();
   if (closed_) {
     queue_.remove_if([ex](Exchange* queued) { return queued == ex; });
@@ -222,6 +300,7 @@ void HttpSession::collect_ready() {
 void HttpSession::close() {
   if (closed_) return;
   closed_ = true;
+  abort_stream(http::ErrorCode::kBadRequest, {});  // the client went away mid-body
   queue_.remove_if([this](Exchange* ex) {
     if (!ex->done_) return false;
     reactor_.release_exchange(ex);

@@ -31,12 +31,15 @@ class SessionOwner {
   // After close() it means an abandoned exchange came back; the owner may
   // now be able to go away (outstanding() fell).
   virtual void exchange_completed() = 0;
+  // A streamed body's consumer can take bytes again: read (and process)
+  // input again.
+  virtual void input_resumed() = 0;
 
  protected:
   ~SessionOwner() = default;
 };
 
-class HttpSession {
+class HttpSession : private http::Http1Parser::BodySink {
  public:
   HttpSession(Reactor& reactor, SessionOwner& owner);
   ~HttpSession();
@@ -68,7 +71,8 @@ class HttpSession {
   void drain() { draining_ = true; }
   // Reading paused at the pipelining limit; true once, when the queue fell
   // below it again and the transport should read (and process) again.
-  bool backpressured() const { return backpressured_; }
+  // Also while a streamed body's consumer is full (until resume_body).
+  bool backpressured() const { return backpressured_ || body_paused_; }
   bool resume_if_below_limit();
 
   bool has_unanswered() const { return !queue_.empty(); }
@@ -84,6 +88,12 @@ class HttpSession {
  private:
   friend class Exchange;
   void dispatch(http::Request& req);
+  void dispatch_stream_head(http::Request& req);
+  void resume_body();
+  void abort_stream(http::ErrorCode code, std::string_view detail);
+  // Http1Parser::BodySink: bytes of the streamed body, to its consumer.
+  void on_body_bytes(std::string_view bytes) override;
+  void on_body_end() override;
   void collect_ready();
   void exchange_finished(Exchange* ex);
   void assign_request_id(Exchange* ex, std::string_view from_client);
@@ -95,6 +105,7 @@ class HttpSession {
     bool empty() const { return head_ == nullptr; }
     size_t size() const { return size_; }
     Exchange* front() const { return head_; }
+    Exchange* back() const { return tail_; }
     void push_back(Exchange* ex) {
       ex->next_in_session_ = nullptr;
       (head_ == nullptr ? head_ : tail_->next_in_session_) = ex;
@@ -144,7 +155,10 @@ class HttpSession {
   bool close_after_output_ = false;
   bool draining_ = false;
   bool backpressured_ = false;
+  bool body_paused_ = false;
+  bool close_after_stream_ = false;
   bool closed_ = false;
+  Exchange* streaming_ = nullptr;  // the exchange whose body is being streamed
   char peer_[64] = {};
   uint8_t peer_len_ = 0;
 };

@@ -18,6 +18,7 @@ constexpr uint64_t kLogFlushMs = 200;
 void Exchange::reset() {
   session_ = nullptr;
   request_ = nullptr;
+  consumer_ = nullptr;
   response_.reset();
   cors_ = {};
   done_ = false;

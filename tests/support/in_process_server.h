@@ -41,6 +41,8 @@ class InProcessClient final : public net::SessionOwner {
   // send().
   std::string_view send(std::string_view raw);
   void exchange_completed() override {}
+  // send() processes everything it is given; a streamed body is never paused here.
+  void input_resumed() override {}
 
  private:
   net::Reactor& reactor_;

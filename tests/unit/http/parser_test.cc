@@ -122,7 +122,9 @@ TEST(Http1Parser, ChunkedOverLimit) {
 TEST(Http1Parser, BodyLimitPerRequest) {
   Http1Parser::Limits limits;
   limits.max_body_bytes = 4;
-  Http1Parser p(limits, [](const Request& head) { return head.path == "/upload" ? size_t(100) : size_t(4); });
+  Http1Parser p(limits, [](const Request& head) {
+    return Http1Parser::BodyPolicy{head.path == "/upload" ? size_t(100) : size_t(4), false};
+  });
   feed(p, "POST /upload HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
   EXPECT_EQ(p.request().body.size(), 10u);
@@ -167,6 +169,104 @@ TEST(Http1Parser, BodyHasPaddingForSimdjson) {
   volatile char sum = 0;
   for (size_t i = 0; i < kBodyPadding; ++i) sum = char(sum + end[i]);
   (void)sum;
+}
+
+// A sink that keeps what it is given.
+struct CollectingSink : Http1Parser::BodySink {
+  std::string bytes;
+  int ends = 0;
+  void on_body_bytes(std::string_view b) override { bytes.append(b); }
+  void on_body_end() override { ++ends; }
+};
+
+Http1Parser streaming_parser(size_t limit = 1 << 20) {
+  Http1Parser::Limits limits;
+  limits.max_body_bytes = 4;  // buffered bodies stay small; streamed ones may be large
+  return Http1Parser(limits, [limit](const Request& head) {
+    return Http1Parser::BodyPolicy{head.path == "/rows" ? limit : size_t(4), head.path == "/rows"};
+  });
+}
+
+TEST(Http1Parser, StreamedBodyGoesToTheSinkAndTheNextRequestFollows) {
+  Http1Parser p = streaming_parser();
+  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123");
+  ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
+  EXPECT_EQ(p.request().path, "/rows");
+  EXPECT_TRUE(p.request().body.empty());
+  CollectingSink sink;
+  p.stream_body(&sink);
+  EXPECT_EQ(p.next(), Http1Parser::State::kNeedMore);
+  EXPECT_EQ(sink.bytes, "0123");
+  feed(p, "456789GET /x HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
+  EXPECT_EQ(sink.bytes, "0123456789");
+  EXPECT_EQ(sink.ends, 1);
+  EXPECT_FALSE(p.streaming());
+  EXPECT_EQ(p.request().path, "/x");
+}
+
+TEST(Http1Parser, StreamedChunkedBodyIsDechunkedAndBounded) {
+  Http1Parser p = streaming_parser(8);
+  feed(p, "POST /rows HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+  ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
+  CollectingSink sink;
+  p.stream_body(&sink);
+  EXPECT_EQ(p.next(), Http1Parser::State::kNeedMore);
+  feed(p, "4\r\ndefg\r\n0\r\n\r\n");
+  EXPECT_EQ(p.next(), Http1Parser::State::kNeedMore);
+  EXPECT_EQ(sink.bytes, "abcdefg");
+  EXPECT_EQ(sink.ends, 1);
+  // Over the streamed limit: an error, and the sink never sees the end.
+  Http1Parser q = streaming_parser(8);
+  feed(q, "POST /rows HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n");
+  ASSERT_EQ(q.next(), Http1Parser::State::kStreamHead);
+  CollectingSink s2;
+  q.stream_body(&s2);
+  EXPECT_EQ(q.next(), Http1Parser::State::kError);
+  EXPECT_EQ(q.error(), ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(s2.ends, 0);
+}
+
+TEST(Http1Parser, StreamedBodyOverTheLimitIsRefusedAtTheHead) {
+  Http1Parser p = streaming_parser(8);
+  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 9\r\n\r\n");
+  EXPECT_EQ(p.next(), Http1Parser::State::kError);
+  EXPECT_EQ(p.error(), ErrorCode::kPayloadTooLarge);
+}
+
+TEST(Http1Parser, RefusedStreamParsesNothingMore) {
+  Http1Parser p = streaming_parser();
+  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /x HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
+  p.stream_body(nullptr);
+  EXPECT_EQ(p.next(), Http1Parser::State::kError);  // the body is never taken for a request
+}
+
+TEST(Http1Parser, LargeStreamedBodyKeepsTheBufferSmall) {
+  Http1Parser p = streaming_parser(size_t(64) << 20);
+  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 33554432\r\n\r\n");
+  ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
+  struct CountingSink : Http1Parser::BodySink {
+    size_t bytes = 0;
+    int ends = 0;
+    void on_body_bytes(std::string_view b) override { bytes += b.size(); }
+    void on_body_end() override { ++ends; }
+  } sink;
+  p.stream_body(&sink);
+  size_t sent = 0, max_avail = 0;
+  while (sent < (size_t(32) << 20)) {
+    size_t avail = 0;
+    char* w = p.write_ptr(&avail);
+    max_avail = std::max(max_avail, avail);
+    size_t n = std::min(avail, (size_t(32) << 20) - sent);
+    std::memset(w, 'x', n);
+    p.commit(n);
+    sent += n;
+    p.next();
+  }
+  EXPECT_EQ(sink.bytes, size_t(32) << 20);
+  EXPECT_EQ(sink.ends, 1);
+  EXPECT_LE(max_avail, size_t(512) << 10);  // never the whole body
 }
 
 }  // namespace
