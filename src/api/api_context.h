@@ -16,6 +16,7 @@
 #include "identity/identity_service.h"
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
+#include "rows/row_service.h"
 
 namespace claribi::api {
 
@@ -28,6 +29,7 @@ struct ApiContext {
   identity::IdentityService& identity;
   const identity::IdentityLists& lists;
   resources::Resources& resources;
+  rows::RowService& rows;
   limit::SlidingWindowLimiter& limiter;
   LastUsedRecorder& last_used;
   auth::Argon2Params argon2;

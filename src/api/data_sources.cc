@@ -101,6 +101,12 @@ void handle_data_sources_create(Ctx& c) {
 void handle_data_source_get(Ctx& c) { get_resource(c, c.app.resources.data_sources); }
 void handle_data_source_patch(Ctx& c) { handle_data_source_edit(c, false); }
 void handle_data_source_put(Ctx& c) { handle_data_source_edit(c, true); }
-void handle_data_source_delete(Ctx& c) { delete_resource(c, c.app.resources.data_sources); }
+// The rows go with the record, in the same batch (§10).
+void handle_data_source_delete(Ctx& c) {
+  uint64_t id = c.ids[0];
+  c.app.resources.data_sources.remove(c.who.org_id, id,
+                                      resource_detail::answer(&c.ex, 204, "data source", id),
+                                      c.app.rows.table_removal(id));
+}
 
 }  // namespace claribi::api

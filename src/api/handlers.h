@@ -42,6 +42,9 @@ void handle_data_source_get(Ctx& c);
 void handle_data_source_patch(Ctx& c);
 void handle_data_source_put(Ctx& c);
 void handle_data_source_delete(Ctx& c);
+void handle_rows_upload(Ctx& c);
+void handle_rows_list(Ctx& c);
+void handle_rows_schema(Ctx& c);
 
 // dashboards.cc
 void handle_dashboards_list(Ctx& c);

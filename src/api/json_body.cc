@@ -121,12 +121,7 @@ class JsonChecker {
   size_t pos_ = 0;
 };
 
-bool is_json_content_type(std::string_view ct) {
-  size_t semi = ct.find(';');
-  std::string_view mt = ct.substr(0, semi);
-  while (!mt.empty() && mt.back() == ' ') mt.remove_suffix(1);
-  return http::iequals(mt, "application/json");
-}
+bool is_json_content_type(std::string_view ct) { return has_media_type(ct, "application/json"); }
 
 std::string type_name(simdjson::dom::element_type t) {
   switch (t) {
@@ -146,11 +141,11 @@ std::string type_name(simdjson::dom::element_type t) {
 
 int64_t json_error_offset(std::string_view text) { return JsonChecker(text).run(); }
 
-size_t utf8_chars(std::string_view s) {
-  size_t n = 0;
-  for (char ch : s)
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
-  return n;
+bool has_media_type(std::string_view content_type, std::string_view type) {
+  std::string_view mt = content_type.substr(0, content_type.find(';'));
+  while (!mt.empty() && (mt.back() == ' ' || mt.back() == '\t')) mt.remove_suffix(1);
+  while (!mt.empty() && (mt.front() == ' ' || mt.front() == '\t')) mt.remove_prefix(1);
+  return http::iequals(mt, type);
 }
 
 std::string_view trim_whitespace(std::string_view s) {

@@ -11,14 +11,19 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.h"
+
 #include "http/error.h"
 #include "http/request.h"
 #include "http/response.h"
 
 namespace claribi::api {
 
-// Characters (UTF-8 code points) in s; length limits count these, as DRF does.
-size_t utf8_chars(std::string_view s);
+using claribi::utf8_chars;
+
+// Whether a Content-Type header names `type` (case-insensitive, parameters
+// such as "; charset=utf-8" ignored).
+bool has_media_type(std::string_view content_type, std::string_view type);
 // s without surrounding whitespace (DRF CharField trims).
 std::string_view trim_whitespace(std::string_view s);
 

@@ -109,18 +109,33 @@ inline void read_positive(std::string_view query, std::string_view name, int64_t
 // every bad parameter) into res and returns false. `orderable` lists the
 // field names `ordering` accepts (each also with a leading '-');
 // `default_ordering` is used when the parameter is absent or empty.
-inline bool parse_list_query(const http::Request& req, http::Response& res,
-                             std::span<const std::string_view> orderable, ListQuery* out,
-                             std::string_view default_ordering = "id") {
+namespace list_detail {
+inline void read_page(const http::Request& req, ListQuery* out, http::FieldErrors* fe) {
   *out = ListQuery{};
   out->path = std::string(req.path);
   out->query = std::string(req.query);
-  std::string_view query = req.query;
-  http::FieldErrors fe;
-
-  list_detail::read_positive(query, "page", &out->page, &fe);
-  list_detail::read_positive(query, "page_size", &out->page_size, &fe);
+  read_positive(req.query, "page", &out->page, fe);
+  read_positive(req.query, "page_size", &out->page_size, fe);
   if (out->page_size > kMaxPageSize) out->page_size = kMaxPageSize;
+}
+}  // namespace list_detail
+
+// Only page and page_size, for lists with one fixed order (the rows of a
+// data source); other parameters are ignored.
+inline bool parse_page_query(const http::Request& req, http::Response& res, ListQuery* out) {
+  http::FieldErrors fe;
+  list_detail::read_page(req, out, &fe);
+  if (fe.empty()) return true;
+  http::render_error(res, http::ErrorCode::kValidationError, "One or more query parameters are invalid.", &fe);
+  return false;
+}
+
+inline bool parse_list_query(const http::Request& req, http::Response& res,
+                             std::span<const std::string_view> orderable, ListQuery* out,
+                             std::string_view default_ordering = "id") {
+  http::FieldErrors fe;
+  list_detail::read_page(req, out, &fe);
+  std::string_view query = req.query;
 
   out->ordering_field = std::string(default_ordering);
   std::string text;

@@ -50,6 +50,10 @@ const Route kRoutes[] = {
     {Method::kPatch, "/api/data-sources/{id}/", handle_data_source_patch, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
     {Method::kPut, "/api/data-sources/{id}/", handle_data_source_put, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
     {Method::kDelete, "/api/data-sources/{id}/", handle_data_source_delete, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential},
+    // Rows of upload data sources (§10): the upload body is streamed.
+    {Method::kPost, "/api/data-sources/{id}/rows/", handle_rows_upload, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential, BodyKind::kStreamedUpload},
+    {Method::kGet, "/api/data-sources/{id}/rows/", handle_rows_list, Access::kAuthenticated, kViewer, model::kScopeDataSourcesRead, LimitKind::kCredential},
+    {Method::kGet, "/api/data-sources/{id}/schema/", handle_rows_schema, Access::kAuthenticated, kViewer, model::kScopeDataSourcesRead, LimitKind::kCredential},
 
     {Method::kGet, "/api/dashboards/", handle_dashboards_list, Access::kAuthenticated, kViewer, model::kScopeDashboardsRead, LimitKind::kCredential},
     {Method::kPost, "/api/dashboards/", handle_dashboards_create, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},

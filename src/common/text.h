@@ -1,12 +1,21 @@
-// Text comparisons for lists: `search` (case-insensitive substring) and
+// Text helpers: UTF-8 length, and for lists `search` (case-insensitive substring) and
 // `ordering=name` (case-insensitive, then bytewise). ASCII case folding only:
 // other characters compare by their UTF-8 bytes.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <string_view>
 
 namespace claribi {
+
+// Characters (UTF-8 code points) in s; length limits count these, as DRF does.
+inline size_t utf8_chars(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s)
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+  return n;
+}
 
 inline char ascii_lower(char ch) { return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch; }
 

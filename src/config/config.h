@@ -44,7 +44,7 @@ struct TlsConfig {
 struct HttpConfig {
   uint32_t max_header_bytes = 16384;      // request line + headers; over it: 431
   uint64_t max_body_bytes = 1048576;      // any body but row uploads; over it: 413
-  uint64_t max_upload_bytes = 67108864;   // row uploads
+  uint64_t max_upload_bytes = 1073741824; // row uploads (streamed, never held whole)
   std::chrono::seconds header_timeout{10};  // whole head must arrive within it: 408
   std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
   uint32_t max_pipelined = 32;            // requests queued per connection

@@ -63,20 +63,28 @@ Status ResourceService<Record>::latest(uint64_t org_id, uint64_t id, Record* out
 }
 
 template <class Record>
+Status ResourceService<Record>::read(uint64_t org_id, uint64_t id, Record* out) const {
+  std::lock_guard lock(write_mu_);
+  return latest(org_id, id, out);
+}
+
+template <class Record>
 void ResourceService<Record>::submit(storage::Batch batch, Key key, std::optional<Record> record, std::string json,
-                                     DoneFn done) {
+                                     DoneFn done, Attachment extra) {
+  batch.Append(extra.batch);
   Pending& p = pending_[key];
   p.record = record;
   ++p.refs;
   auto shared = std::make_shared<std::pair<std::optional<Record>, std::string>>(std::move(record), std::move(json));
   store_.Submit(
       std::move(batch),
-      [this, key, shared] {
+      [this, key, shared, after = std::move(extra.after_commit)] {
         if (shared->first) {
           catalog_.put(key.first, *shared->first, shared->second);  // the header part
         } else {
           catalog_.erase(key.first, key.second);
         }
+        if (after) after();
       },
       [this, key, shared, done = std::move(done)](Status st) {
         {
@@ -96,13 +104,13 @@ void ResourceService<Record>::submit(storage::Batch batch, Key key, std::optiona
 }
 
 template <class Record>
-void ResourceService<Record>::submit_put(Record r, DoneFn done) {
+void ResourceService<Record>::submit_put(Record r, DoneFn done, Attachment extra) {
   std::string json;
   render_(r, &json);
   storage::Batch b;
   storage::ResourceStore::Put(b, r);
   Key key(r.org_id, r.id);
-  submit(std::move(b), key, std::move(r), std::move(json), std::move(done));
+  submit(std::move(b), key, std::move(r), std::move(json), std::move(done), std::move(extra));
 }
 
 template <class Record>
@@ -113,7 +121,8 @@ void ResourceService<Record>::create(Record r, DoneFn done) {
 }
 
 template <class Record>
-void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done) {
+void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done,
+                                     Attachment extra) {
   std::unique_lock lock(write_mu_);
   Record r;
   if (Status st = latest(org_id, id, &r); !st.ok()) {
@@ -123,12 +132,12 @@ void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, 
   }
   edit(r);
   r.updated_at = now;
-  submit_put(std::move(r), std::move(done));
+  submit_put(std::move(r), std::move(done), std::move(extra));
 }
 
 // A delete needs only the key: no read of the stored record.
 template <class Record>
-void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done) {
+void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done, Attachment extra) {
   std::unique_lock lock(write_mu_);
   if (!exists(org_id, id)) {
     lock.unlock();
@@ -137,7 +146,7 @@ void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done) 
   }
   storage::Batch b;
   storage::ResourceStore::Delete<Record>(b, org_id, id);
-  submit(std::move(b), Key(org_id, id), std::nullopt, {}, std::move(done));
+  submit(std::move(b), Key(org_id, id), std::nullopt, {}, std::move(done), std::move(extra));
 }
 
 template class ResourceService<model::DataSource>;

@@ -45,6 +45,15 @@ struct WriteResult {
   std::string json;  // the rendered record when kOk (create, update)
 };
 
+// Writes that must land atomically with a record's own write (a data
+// source's rows with its row_count, or their removal with it), and what to
+// apply in memory once that write is durable (on the writer thread, right
+// after the record's collection is updated).
+struct Attachment {
+  storage::Batch batch;
+  std::function<void()> after_commit;
+};
+
 template <class Record>
 class ResourceService {
  public:
@@ -68,13 +77,16 @@ class ResourceService {
   bool render(uint64_t org_id, uint64_t id, std::string* out) const;
   // Whether the organization has the record (durable writes only).
   bool contains(uint64_t org_id, uint64_t id) const;
+  // The latest version of the record (queued writes included), read from
+  // storage; NotFound when the organization has no such record.
+  Status read(uint64_t org_id, uint64_t id, Record* out) const;
 
   // `r` carries org_id, the fields, created_by, created_at and updated_at;
   // the id is assigned here.
   void create(Record r, DoneFn done);
   // Applies edit to the latest version and stamps updated_at = now.
-  void update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done);
-  void remove(uint64_t org_id, uint64_t id, DoneFn done);
+  void update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done, Attachment extra = {});
+  void remove(uint64_t org_id, uint64_t id, DoneFn done, Attachment extra = {});
 
  private:
   using Key = std::pair<uint64_t, uint64_t>;  // org, id
@@ -88,9 +100,10 @@ class ResourceService {
   // Latest version (queued writes included). NotFound when absent. Under write_mu_.
   Status latest(uint64_t org_id, uint64_t id, Record* out) const;
   // Renders r and queues its Put. Under write_mu_.
-  void submit_put(Record r, DoneFn done);
+  void submit_put(Record r, DoneFn done, Attachment extra = {});
   // Queues the batch; pending bookkeeping for `key`; `record` null for a delete.
-  void submit(storage::Batch batch, Key key, std::optional<Record> record, std::string json, DoneFn done);
+  void submit(storage::Batch batch, Key key, std::optional<Record> record, std::string json, DoneFn done,
+              Attachment extra = {});
 
   storage::ResourceStore& store_;
   RenderFn render_;

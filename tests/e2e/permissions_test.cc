@@ -105,6 +105,10 @@ std::map<std::string, Expectation> spec() {
   collection("/api/data-sources/", model::kScopeDataSourcesRead, model::kScopeDataSourcesWrite, Role::kEditor);
   collection("/api/dashboards/", model::kScopeDashboardsRead, model::kScopeDashboardsWrite, Role::kEditor);
   collection("/api/reports/", model::kScopeReportsRead, model::kScopeReportsWrite, Role::kEditor);
+  // Rows of upload data sources (§10): editors upload, everyone reads.
+  m["POST /api/data-sources/{id}/rows/"] = {Role::kEditor, model::kScopeDataSourcesWrite};
+  m["GET /api/data-sources/{id}/rows/"] = {Role::kViewer, model::kScopeDataSourcesRead};
+  m["GET /api/data-sources/{id}/schema/"] = {Role::kViewer, model::kScopeDataSourcesRead};
   collection("/api/users/", model::kScopeUsersRead, model::kScopeUsersWrite, Role::kAdministrator);
   m["GET /api/organization/"] = {Role::kViewer, model::kScopeOrganizationRead};
   m["PATCH /api/organization/"] = {Role::kAdministrator, model::kScopeOrganizationWrite};
@@ -193,7 +197,7 @@ class PermissionWalk : public ::testing::Test {
     ++n;
     std::string collection = pattern.substr(0, pattern.find("{id}"));
     std::string body;
-    if (collection == "/api/data-sources/") body = R"({"name": "t", "type": "csv"})";
+    if (collection == "/api/data-sources/") body = R"({"name": "t", "type": "upload"})";
     if (collection == "/api/dashboards/") body = R"({"name": "t"})";
     if (collection == "/api/reports/") body = R"({"name": "t", "query": {"data_source_id": 1}})";
     if (collection == "/api/api-keys/") body = R"({"name": "t", "scopes": []})";
@@ -219,6 +223,7 @@ class PermissionWalk : public ::testing::Test {
     if (p == "/api/api-keys/{id}/rotate/") return R"({"grace_period_seconds": 0})";
     if (p == "/api/api-keys/{id}/revoke/") return "{}";
     if (p == "/api/organization/") return R"({"name": "Acme Corp"})";
+    if (p == "/api/data-sources/{id}/rows/" && route.method == http::Method::kPost) return R"([{"walk": 1}])";
     if (p.rfind("/api/data-sources/", 0) == 0 && (create || put)) return R"({"name": "walk", "type": "postgresql"})";
     if (p.rfind("/api/dashboards/", 0) == 0 && (create || put)) return R"({"name": "walk"})";
     if (p.rfind("/api/reports/", 0) == 0 && (create || put)) return R"({"name": "walk", "query": {"data_source_id": 1}})";

@@ -114,7 +114,7 @@ TEST(ConfigDefaults, NoFileNoEnvironmentNoFlagsGivesTheEmbeddedDefaults) {
   EXPECT_EQ(c.tls.ticket_key_rotation.count(), 3600);
   EXPECT_EQ(c.http.max_header_bytes, 16384u);
   EXPECT_EQ(c.http.max_body_bytes, 1048576u);
-  EXPECT_EQ(c.http.max_upload_bytes, 67108864u);
+  EXPECT_EQ(c.http.max_upload_bytes, 1073741824u);
   EXPECT_EQ(c.http.header_timeout.count(), 10);
   EXPECT_EQ(c.http.idle_timeout.count(), 60);
   EXPECT_EQ(c.http.max_pipelined, 32u);

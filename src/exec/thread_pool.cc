@@ -1,0 +1,69 @@
+// ThreadPool (see thread_pool.h).
+#include "exec/thread_pool.h"
+
+#include <pthread.h>
+
+namespace claribi::exec {
+
+ThreadPool::ThreadPool(std::string name, int threads, size_t max_queue, std::function<void()> on_thread_start,
+                       std::function<void()> on_thread_exit)
+    : name_(std::move(name)),
+      max_queue_(max_queue),
+      on_start_(std::move(on_thread_start)),
+      on_exit_(std::move(on_thread_exit)) {
+  if (threads < 1) threads = 1;
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] {
+      std::string n = (name_ + "-" + std::to_string(i)).substr(0, 15);  // the kernel's limit
+      pthread_setname_np(pthread_self(), n.c_str());
+      run();
+    });
+  }
+}
+
+ThreadPool::~ThreadPool() { Stop(); }
+
+bool ThreadPool::try_submit(std::function<void()> task) {
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_ || queue_.size() >= max_queue_) return false;
+    queue_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+size_t ThreadPool::queued() const {
+  std::lock_guard lk(mu_);
+  return queue_.size();
+}
+
+void ThreadPool::Stop() {
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void ThreadPool::run() {
+  if (on_start_) on_start_();
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and everything queued has run
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+  if (on_exit_) on_exit_();
+}
+
+}  // namespace claribi::exec

@@ -1,0 +1,57 @@
+// ThreadPool: a named pool of worker threads with a bounded queue, for work
+// that must stay off the reactors (row uploads now, queries next). Unlike
+// libuv's shared pool it has its own threads, so a long upload never
+// delays an argon2 login, and its queue is bounded: try_submit says no
+// instead of queueing without limit, and the caller answers 503.
+//
+// Tasks are plain functions; a task that can be cancelled checks its own
+// flag (the upload job does) — the pool never kills a running task.
+// Stop() lets queued tasks run, then joins the threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace claribi::exec {
+
+class ThreadPool {
+ public:
+  // `on_thread_start`/`on_thread_exit` run on each worker thread (e.g. to
+  // register it as a QSBR reader); either may be empty.
+  ThreadPool(std::string name, int threads, size_t max_queue, std::function<void()> on_thread_start = {},
+             std::function<void()> on_thread_exit = {});
+  ~ThreadPool();  // Stop()
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Queues the task; false (and the task is dropped) when the queue is full
+  // or the pool has stopped. Thread-safe.
+  bool try_submit(std::function<void()> task);
+  // Runs what is queued, then joins. Idempotent.
+  void Stop();
+
+  const std::string& name() const { return name_; }
+  int threads() const { return int(threads_.size()); }
+  size_t queued() const;
+
+ private:
+  void run();
+
+  std::string name_;
+  size_t max_queue_;
+  std::function<void()> on_start_;
+  std::function<void()> on_exit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace claribi::exec

@@ -1,0 +1,96 @@
+// RowService: the rows of every `upload` data source (API.md §10) — the
+// current snapshot of each table for readers, and the uploads that change
+// them.
+//
+// Readers (reactors; later the query pool) call snapshot() while online in
+// the QSBR domain and get the table's current version without a lock; it
+// stays valid until their next quiescent point (see table_snapshot.h).
+//
+// Writers: uploads (upload.h) run on the ingest pool, one at a time per
+// data source (a lane: later uploads to the same table wait, with their
+// connections paused by back-pressure; uploads to different tables run in
+// parallel). An upload publishes through the data source's ResourceService
+// update — the manifest and row_count in one synced batch — and the new
+// snapshot is installed on the writer thread once that batch is durable,
+// so a 201 is never ahead of what readers see, and a reader never sees a
+// part of an upload. Deleting a data source deletes its table in the same
+// batch (table_removal()).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "exec/thread_pool.h"
+#include "index/concurrent_map.h"
+#include "index/hashers.h"
+#include "index/qsbr.h"
+#include "model/resources.h"
+#include "resources/resource_service.h"
+#include "rows/table_snapshot.h"
+#include "storage/row_store.h"
+
+namespace claribi::rows {
+
+class Upload;
+
+class RowService {
+ public:
+  RowService(storage::RowStore& store, index::Qsbr& qsbr, resources::ResourceService<model::DataSource>& data_sources,
+             exec::ThreadPool& pool);
+  ~RowService();
+
+  // Start-up, before readers: removes staged leftovers, loads every
+  // manifest and chunk's metadata (no column data).
+  Status load();
+
+  // Reader side (online in the QSBR domain). nullptr: no rows were ever
+  // uploaded (an empty table).
+  const TableSnapshot* snapshot(uint64_t data_source_id) const;
+  // Column c of a chunk of a snapshot (loaded on first use).
+  Result<const storage::ColumnChunk*> column(const Chunk& chunk, size_t c) const;
+
+  // Queues an upload in its table's lane; it starts when the uploads ahead
+  // of it are done.
+  void enqueue(std::shared_ptr<Upload> upload);
+
+  // What deleting a data source must also write and apply.
+  resources::Attachment table_removal(uint64_t data_source_id);
+
+  int64_t resident_bytes() const { return resident_bytes_.load(std::memory_order_relaxed); }
+  size_t tables() const { return snapshots_.size(); }
+
+ private:
+  friend class Upload;
+  struct TableState {
+    storage::TableManifest manifest;
+    std::vector<std::shared_ptr<const Chunk>> chunks;
+  };
+  // The table as the next upload builds on it (writers only).
+  storage::TableManifest manifest_for_upload(uint64_t org_id, uint64_t ds) const;
+  // Writer thread, once the upload's batch is durable.
+  void install(const storage::TableManifest& m, std::vector<std::shared_ptr<const Chunk>> added, bool replace);
+  void drop(uint64_t ds);
+  void publish_snapshot(const TableState& t);
+  // The upload at the head of ds's lane is done: start the next one.
+  void lane_done(uint64_t ds);
+
+  storage::RowStore& store_;
+  index::Qsbr& qsbr_;
+  resources::ResourceService<model::DataSource>& data_sources_;
+  exec::ThreadPool& pool_;
+  mutable std::atomic<int64_t> resident_bytes_{0};
+
+  mutable std::mutex mu_;
+  std::unordered_map<uint64_t, TableState> tables_;                     // under mu_
+  std::unordered_map<uint64_t, std::deque<std::shared_ptr<Upload>>> lanes_;  // under mu_
+  index::ConcurrentMap<uint64_t, TableSnapshot, index::U64Hasher> snapshots_;
+};
+
+}  // namespace claribi::rows
