@@ -80,6 +80,11 @@ bool TableBuilder::add_column(std::string_view name) {
                     " characters.";
     return false;
   }
+  if (name.find('\0') != std::string_view::npos) {
+    error_.field = "rows";
+    error_.detail = "Column names may not contain NUL characters.";
+    return false;
+  }
   if (columns_.size() >= kMaxColumns) {
     error_.field = "rows";
     error_.detail = "A data source holds at most " + std::to_string(kMaxColumns) + " columns; column " +

@@ -54,8 +54,13 @@ class Upload::Parser final : public ingest::CsvSink, public ingest::JsonRowsSink
       return false;
     }
     if (format_ == Format::kJson && json_.error_kind() == ingest::RowsError::kInvalidJson) {
+      // The same words as every other invalid_json (§3: the byte offset).
+      std::string_view why = st.message();
+      size_t colon = why.find(": ");
+      why = colon == std::string_view::npos ? std::string_view() : why.substr(colon + 2);
       outcome->kind = UploadOutcome::Kind::kInvalidJson;
-      outcome->detail = st.message();
+      outcome->detail = "JSON parse error at byte offset " + std::to_string(json_.error_offset()) + ": " +
+                        std::string(why) + ".";
       return false;
     }
     outcome->kind = UploadOutcome::Kind::kInvalidRows;

@@ -179,6 +179,17 @@ out=$(curl -s -w '\n%{http_code}' -X POST --data-binary @"$DATA/chunked.csv" -H 
   -H "Content-Type: text/csv" -H "$(auth "$EDITOR")" "$BASE/api/data-sources/$DS/rows/")
 check "chunked upload" "${out##*$'\n'} $(jq -c '[.appended, .row_count]' <<<"${out%$'\n'*}")" '201 [2,4]'
 
+# --- Expect: 100-continue is answered once the upload is authorised ---------------
+printf 'id,name\n5,five\n' >"$DATA/expect.csv"
+curl -sv -X POST -T "$DATA/expect.csv" -H "Expect: 100-continue" -H "Content-Type: text/csv" \
+  -H "$(auth "$EDITOR")" "$BASE/api/data-sources/$DS/rows" >"$DATA/expect.out" 2>&1 || true
+check "100 Continue sent" "$(grep -c '< HTTP/1.1 100 Continue' "$DATA/expect.out")" 1
+check "then 201" "$(grep -c '< HTTP/1.1 201' "$DATA/expect.out")" 1
+curl -sv -X POST -T "$DATA/expect.csv" -H "Expect: 100-continue" -H "Content-Type: text/csv" \
+  -H "$(auth "$VIEWER")" "$BASE/api/data-sources/$DS/rows" >"$DATA/expect.out" 2>&1 || true
+check "no 100 Continue for a refused upload" "$(grep -c '< HTTP/1.1 100 Continue' "$DATA/expect.out")" 0
+check "403 at once" "$(grep -c '< HTTP/1.1 403' "$DATA/expect.out")" 1
+
 # --- a large streamed upload: memory stays bounded ---------------------------------
 BIG_MB=${ROWS_TEST_BIG_MB:-200}
 python3 - "$DATA/big.csv" "$BIG_MB" <<'EOF'
@@ -232,7 +243,7 @@ start_server
 VIEWER=$(login vi@acme.test viewer-password)
 ADMIN=$(login admin@acme.test admin-password)
 req GET "/api/data-sources/$DS/rows/" "$VIEWER"
-check "after restart: rows" "$(jb -c '[.count, .results[3]]')" '[4,{"id":4,"name":"four"}]'
+check "after restart: rows" "$(jb -c '[.count, .results[3], .results[4]]')" '[5,{"id":4,"name":"four"},{"id":5,"name":"five"}]'
 req GET "/api/data-sources/$DS/schema/" "$VIEWER"
 check "after restart: schema" "$(jb -c '[.columns[] | .type]')" '["integer","string"]'
 
