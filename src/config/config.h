@@ -78,6 +78,7 @@ struct AuthConfig {
 
 struct StorageConfig {
   uint32_t block_cache_mb = 64;  // RocksDB block cache
+  uint32_t rows_memory_mb = 4096;  // resident column chunks of uploaded rows; beyond it the least used are unloaded
   bool operator==(const StorageConfig&) const = default;
 };
 

@@ -275,6 +275,11 @@ constexpr Setting kSettings[] = {
     // [storage]
     row<&Config::storage, &StorageConfig::block_cache_mb>("storage.block_cache_mb", "MB", "RocksDB block cache size",
                                                           1, 1 << 20),
+    row<&Config::storage, &StorageConfig::rows_memory_mb>(
+        "storage.rows_memory_mb", "MB",
+        "Memory for resident column chunks of uploaded rows; past it the least recently used are unloaded (read "
+        "again from disk when needed)",
+        16, 1 << 24),
 
     // [rate_limits]
     row<&Config::rate_limits, &RateLimitsConfig::jwt_per_minute>(

@@ -5,23 +5,21 @@
 
 namespace claribi::rows {
 
-namespace {
+RowService::RowService(storage::RowStore& store, storage::GroupCommitWriter& writer, index::Qsbr& qsbr,
+                       resources::ResourceService<model::DataSource>& data_sources, exec::ThreadPool& pool,
+                       size_t memory_budget_bytes)
+    : store_(store),
+      writer_(writer),
+      qsbr_(qsbr),
+      data_sources_(data_sources),
+      pool_(pool),
+      budget_(memory_budget_bytes),
+      snapshots_(qsbr) {}
 
-std::vector<std::shared_ptr<const Chunk>> chunks_of(const storage::TableManifest& m,
-                                                    const std::vector<storage::SegmentMeta>& metas) {
-  std::vector<std::shared_ptr<const Chunk>> out;
-  for (size_t s = 0; s < m.segments.size(); ++s) {
-    for (size_t i = 0; i < metas[s].chunks.size(); ++i)
-      out.push_back(std::make_shared<Chunk>(m.data_source_id, m.segments[s].id, uint32_t(i), metas[s].chunks[i]));
-  }
-  return out;
+std::shared_ptr<const Chunk> RowService::make_chunk(uint64_t ds, uint64_t segment, uint32_t index,
+                                                    storage::ChunkMeta meta) {
+  return std::make_shared<Chunk>(*this, ds, segment, index, std::move(meta));
 }
-
-}  // namespace
-
-RowService::RowService(storage::RowStore& store, index::Qsbr& qsbr,
-                       resources::ResourceService<model::DataSource>& data_sources, exec::ThreadPool& pool)
-    : store_(store), qsbr_(qsbr), data_sources_(data_sources), pool_(pool), snapshots_(qsbr) {}
 
 RowService::~RowService() = default;
 
@@ -29,7 +27,10 @@ Status RowService::load() {
   if (Status st = store_.Cleanup(); !st.ok()) return st;
   Status st = store_.LoadAll([this](storage::TableManifest m, std::vector<storage::SegmentMeta> metas) {
     TableState t;
-    t.chunks = chunks_of(m, metas);
+    for (size_t seg = 0; seg < m.segments.size(); ++seg) {
+      for (size_t i = 0; i < metas[seg].chunks.size(); ++i)
+        t.chunks.push_back(make_chunk(m.data_source_id, m.segments[seg].id, uint32_t(i), metas[seg].chunks[i]));
+    }
     t.manifest = std::move(m);
     publish_snapshot(t);
     std::lock_guard lk(mu_);
@@ -41,8 +42,44 @@ Status RowService::load() {
 
 const TableSnapshot* RowService::snapshot(uint64_t ds) const { return snapshots_.find(ds); }
 
-Result<const storage::ColumnChunk*> RowService::column(const Chunk& chunk, size_t c) const {
-  return chunk.column(c, store_, resident_bytes_);
+Result<const storage::ColumnChunk*> RowService::column(const Chunk& chunk, size_t c) const { return chunk.column(c); }
+
+void RowService::column_loaded(const Chunk& chunk, size_t column, size_t bytes) {
+  int64_t now = resident_bytes_.fetch_add(int64_t(bytes), std::memory_order_relaxed) + int64_t(bytes);
+  std::lock_guard lk(resident_mu_);
+  resident_order_.push_back({chunk.weak_from_this(), column});
+  if (now <= int64_t(budget_) || eviction_queued_) return;
+  eviction_queued_ = true;
+  // The writer thread is the QSBR writer: an empty batch gets us there
+  // without a disk write.
+  writer_.Submit(storage::Batch(), [this] { evict(); }, [](Status) {});
+}
+
+void RowService::bytes_released(size_t bytes) {
+  resident_bytes_.fetch_sub(int64_t(bytes), std::memory_order_relaxed);
+}
+
+void RowService::evict() {
+  const int64_t target = int64_t(budget_ / 10 * 9);
+  std::unique_lock lk(resident_mu_);
+  // Each entry is looked at most twice (once to clear its mark).
+  size_t budget_steps = resident_order_.size() * 2;
+  while (resident_bytes_.load(std::memory_order_relaxed) > target && !resident_order_.empty() && budget_steps-- > 0) {
+    ResidentEntry e = std::move(resident_order_.front());
+    resident_order_.pop_front();
+    std::shared_ptr<const Chunk> chunk = e.chunk.lock();
+    if (!chunk || !chunk->resident(e.column)) continue;  // gone already
+    if (chunk->take_referenced(e.column)) {
+      resident_order_.push_back(std::move(e));  // used lately: a second chance
+      continue;
+    }
+    lk.unlock();
+    chunk->unload(e.column, qsbr_);
+    lk.lock();
+  }
+  eviction_queued_ = false;
+  lk.unlock();
+  qsbr_.reclaim();
 }
 
 storage::TableManifest RowService::manifest_for_upload(uint64_t org_id, uint64_t ds) const {

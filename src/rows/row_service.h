@@ -34,16 +34,18 @@
 #include "model/resources.h"
 #include "resources/resource_service.h"
 #include "rows/table_snapshot.h"
+#include "storage/group_commit_writer.h"
 #include "storage/row_store.h"
 
 namespace claribi::rows {
 
 class Upload;
 
-class RowService {
+class RowService final : public ChunkHome {
  public:
-  RowService(storage::RowStore& store, index::Qsbr& qsbr, resources::ResourceService<model::DataSource>& data_sources,
-             exec::ThreadPool& pool);
+  RowService(storage::RowStore& store, storage::GroupCommitWriter& writer, index::Qsbr& qsbr,
+             resources::ResourceService<model::DataSource>& data_sources, exec::ThreadPool& pool,
+             size_t memory_budget_bytes);
   ~RowService();
 
   // Start-up, before readers: removes staged leftovers, loads every
@@ -66,6 +68,13 @@ class RowService {
   int64_t resident_bytes() const { return resident_bytes_.load(std::memory_order_relaxed); }
   size_t tables() const { return snapshots_.size(); }
 
+  // ChunkHome.
+  const storage::RowStore& store() const override { return store_; }
+  void column_loaded(const Chunk& chunk, size_t column, size_t bytes) override;
+  void bytes_released(size_t bytes) override;
+
+  std::shared_ptr<const Chunk> make_chunk(uint64_t ds, uint64_t segment, uint32_t index, storage::ChunkMeta meta);
+
  private:
   friend class Upload;
   struct TableState {
@@ -80,12 +89,23 @@ class RowService {
   void publish_snapshot(const TableState& t);
   // The upload at the head of ds's lane is done: start the next one.
   void lane_done(uint64_t ds);
+  // Writer thread: unloads columns until 90% of the budget is left.
+  void evict();
 
   storage::RowStore& store_;
+  storage::GroupCommitWriter& writer_;
   index::Qsbr& qsbr_;
   resources::ResourceService<model::DataSource>& data_sources_;
   exec::ThreadPool& pool_;
-  mutable std::atomic<int64_t> resident_bytes_{0};
+  const size_t budget_;
+  std::atomic<int64_t> resident_bytes_{0};
+  struct ResidentEntry {
+    std::weak_ptr<const Chunk> chunk;
+    size_t column;
+  };
+  std::mutex resident_mu_;
+  std::deque<ResidentEntry> resident_order_;  // under resident_mu_; load order (the clock's hand at the front)
+  bool eviction_queued_ = false;               // under resident_mu_
 
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, TableState> tables_;                     // under mu_

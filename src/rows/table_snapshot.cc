@@ -49,22 +49,50 @@ Status transcode_to_string(const storage::ColumnChunk& from, std::string* out) {
 
 }  // namespace
 
-Chunk::Chunk(uint64_t ds, uint64_t segment, uint32_t index, storage::ChunkMeta meta)
-    : ds_(ds), segment_(segment), index_(index), meta_(std::move(meta)),
+Chunk::Chunk(ChunkHome& home, uint64_t ds, uint64_t segment, uint32_t index, storage::ChunkMeta meta)
+    : home_(home), ds_(ds), segment_(segment), index_(index), meta_(std::move(meta)),
       resident_(new std::atomic<ResidentColumn*>[meta_.columns.size()]) {
   for (size_t i = 0; i < meta_.columns.size(); ++i) resident_[i].store(nullptr, std::memory_order_relaxed);
 }
 
 Chunk::~Chunk() {
-  for (size_t i = 0; i < meta_.columns.size(); ++i) delete resident_[i].load(std::memory_order_relaxed);
+  size_t released = 0;
+  for (size_t i = 0; i < meta_.columns.size(); ++i) {
+    if (ResidentColumn* r = resident_[i].load(std::memory_order_relaxed)) {
+      released += r->footprint();
+      delete r;
+    }
+  }
+  if (released > 0) home_.bytes_released(released);
 }
 
-Result<const storage::ColumnChunk*> Chunk::column(size_t c, const storage::RowStore& store,
-                                                  std::atomic<int64_t>& resident_bytes) const {
+bool Chunk::resident(size_t c) const {
+  return c < meta_.columns.size() && resident_[c].load(std::memory_order_acquire) != nullptr;
+}
+
+bool Chunk::take_referenced(size_t c) const {
+  ResidentColumn* r = resident_[c].load(std::memory_order_acquire);
+  return r != nullptr && r->referenced.exchange(false, std::memory_order_relaxed);
+}
+
+size_t Chunk::unload(size_t c, index::Qsbr& qsbr) const {
+  ResidentColumn* r = resident_[c].exchange(nullptr, std::memory_order_acq_rel);
+  if (r == nullptr) return 0;
+  size_t bytes = r->footprint();
+  qsbr.retire_delete(r);
+  home_.bytes_released(bytes);
+  return bytes;
+}
+
+Result<const storage::ColumnChunk*> Chunk::column(size_t c) const {
   if (!present(c)) return static_cast<const storage::ColumnChunk*>(nullptr);
-  if (ResidentColumn* r = resident_[c].load(std::memory_order_acquire)) return &r->chunk;
+  if (ResidentColumn* r = resident_[c].load(std::memory_order_acquire)) {
+    // Mark it used; a plain load first keeps the line shared between readers.
+    if (!r->referenced.load(std::memory_order_relaxed)) r->referenced.store(true, std::memory_order_relaxed);
+    return &r->chunk;
+  }
   auto loaded = std::make_unique<ResidentColumn>();
-  if (Status st = store.ReadColumn(ds_, segment_, index_, uint16_t(c), &loaded->bytes); !st.ok()) {
+  if (Status st = home_.store().ReadColumn(ds_, segment_, index_, uint16_t(c), &loaded->bytes); !st.ok()) {
     return Status::IoError("reading rows of data source " + std::to_string(ds_) + ": " + st.message());
   }
   if (Status st = storage::ColumnChunk::open(loaded->bytes, &loaded->chunk); !st.ok()) return st;
@@ -78,8 +106,8 @@ Result<const storage::ColumnChunk*> Chunk::column(size_t c, const storage::RowSt
   ResidentColumn* expected = nullptr;
   ResidentColumn* mine = loaded.get();
   if (resident_[c].compare_exchange_strong(expected, mine, std::memory_order_acq_rel)) {
-    resident_bytes.fetch_add(int64_t(mine->bytes.capacity() + sizeof(ResidentColumn)), std::memory_order_relaxed);
     loaded.release();
+    home_.column_loaded(*this, c, mine->footprint());
     return &mine->chunk;
   }
   return &expected->chunk;  // another reader loaded it first

@@ -14,7 +14,11 @@
 // Column data is loaded lazily: start-up reads only manifests and chunk
 // metadata (zone maps); a chunk's column is read from storage the first time
 // a reader asks for it and then stays resident — in its encoded form, which
-// is what scans decode from — for the life of the chunk.
+// is what scans decode from — until the chunk goes or the memory budget
+// (storage.rows_memory_mb) makes the chunk's home unload it: the column is
+// unlinked and retired through QSBR like a snapshot, so a reader that holds
+// it keeps a valid copy until its next quiescent point, and the next reader
+// loads it again.
 #pragma once
 
 #include <atomic>
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "index/qsbr.h"
 #include "storage/column_codec.h"
 #include "storage/row_store.h"
 
@@ -32,11 +37,28 @@ namespace claribi::rows {
 struct ResidentColumn {
   std::string bytes;
   storage::ColumnChunk chunk;  // a view over bytes
+  std::atomic<bool> referenced{true};  // used since the evictor last looked (second chance)
+  size_t footprint() const { return bytes.capacity() + sizeof(ResidentColumn); }
 };
 
-class Chunk {
+class Chunk;
+
+// Where chunks come from and how their memory is accounted (RowService).
+class ChunkHome {
  public:
-  Chunk(uint64_t ds, uint64_t segment, uint32_t index, storage::ChunkMeta meta);
+  virtual const storage::RowStore& store() const = 0;
+  // A column of `chunk` became resident (any thread).
+  virtual void column_loaded(const Chunk& chunk, size_t column, size_t bytes) = 0;
+  // Resident bytes went away (a chunk freed, or a column unloaded).
+  virtual void bytes_released(size_t bytes) = 0;
+
+ protected:
+  ~ChunkHome() = default;
+};
+
+class Chunk : public std::enable_shared_from_this<Chunk> {
+ public:
+  Chunk(ChunkHome& home, uint64_t ds, uint64_t segment, uint32_t index, storage::ChunkMeta meta);
   ~Chunk();
   Chunk(const Chunk&) = delete;
   Chunk& operator=(const Chunk&) = delete;
@@ -49,11 +71,18 @@ class Chunk {
 
   // Column c, loading it on first use (any thread; concurrent first uses
   // load once each and keep one). nullptr when the column is all null in
-  // this chunk. `resident_bytes` is increased by what a load keeps.
-  Result<const storage::ColumnChunk*> column(size_t c, const storage::RowStore& store,
-                                             std::atomic<int64_t>& resident_bytes) const;
+  // this chunk. Valid while the caller stays online in the QSBR domain.
+  Result<const storage::ColumnChunk*> column(size_t c) const;
+
+  // The evictor (one thread: the QSBR writer). Whether column c is
+  // resident and was used since the last call (clearing the mark); and
+  // unloading it: retired through `qsbr`, returns the bytes released.
+  bool resident(size_t c) const;
+  bool take_referenced(size_t c) const;
+  size_t unload(size_t c, index::Qsbr& qsbr) const;
 
  private:
+  ChunkHome& home_;
   uint64_t ds_;
   uint64_t segment_;
   uint32_t index_;

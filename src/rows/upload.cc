@@ -276,7 +276,7 @@ void Upload::publish() {
   if (builder_->rows() > 0) {
     const storage::SegmentMeta& meta = segment_->meta();
     for (size_t i = 0; i < meta.chunks.size(); ++i)
-      added.push_back(std::make_shared<Chunk>(ds_, segment, uint32_t(i), meta.chunks[i]));
+      added.push_back(service_.make_chunk(ds_, segment, uint32_t(i), meta.chunks[i]));
   }
   RowService* svc = &service_;
   bool replace = replace_;

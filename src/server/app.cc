@@ -92,7 +92,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   // Rows: manifests and chunk metadata now, column data when first read.
   s.row_store = std::make_unique<storage::RowStore>(*s.db, cfg.data_dir + "/staging");
   s.ingest_pool = std::make_unique<exec::ThreadPool>("ingest", int(std::max(1u, std::thread::hardware_concurrency())), 1024);
-  s.rows = std::make_unique<rows::RowService>(*s.row_store, *s.qsbr, s.resources->data_sources, *s.ingest_pool);
+  s.rows = std::make_unique<rows::RowService>(*s.row_store, *s.writer, *s.qsbr, s.resources->data_sources,
+                                              *s.ingest_pool, size_t(cfg.storage.rows_memory_mb) << 20);
   if (Status st = s.rows->load(); !st.ok()) return st;
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();

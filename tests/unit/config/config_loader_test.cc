@@ -131,6 +131,7 @@ TEST(ConfigDefaults, NoFileNoEnvironmentNoFlagsGivesTheEmbeddedDefaults) {
   EXPECT_EQ(c.auth.argon2_iterations, 2u);
   EXPECT_EQ(c.auth.argon2_parallelism, 1u);
   EXPECT_EQ(c.storage.block_cache_mb, 64u);
+  EXPECT_EQ(c.storage.rows_memory_mb, 4096u);
   EXPECT_EQ(c.rate_limits.jwt_per_minute, 1000u);
   EXPECT_EQ(c.rate_limits.api_key_per_minute, 100u);
   EXPECT_EQ(c.rate_limits.login_per_email, 10u);

@@ -24,8 +24,18 @@ namespace {
 using storage::ColumnType;
 using storage::TableColumn;
 
+// Counts what chunks report (RowService is the real home).
+struct TestHome final : ChunkHome {
+  const storage::RowStore* rows = nullptr;
+  std::atomic<int64_t> bytes{0};
+  const storage::RowStore& store() const override { return *rows; }
+  void column_loaded(const Chunk&, size_t, size_t n) override { bytes += int64_t(n); }
+  void bytes_released(size_t n) override { bytes -= int64_t(n); }
+};
+
 struct Fixture {
   storage::testing::TempDir dir;
+  TestHome home;
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<storage::RowStore> store;
   Fixture() {
@@ -35,6 +45,7 @@ struct Fixture {
     EXPECT_TRUE(r.ok()) << r.status().message();
     db = std::move(r.value());
     store = std::make_unique<storage::RowStore>(*db, dir.sub("staging"));
+    home.rows = store.get();
   }
 };
 
@@ -161,16 +172,17 @@ TEST(TableBuilder, JsonCellsByKeyNewKeysAndRepeats) {
   storage::Batch batch;
   ASSERT_TRUE(w->Commit(b.column_types(), &batch).ok());
   ASSERT_TRUE(f.db->Write(batch).ok());
-  Chunk chunk(7, 1, 0, w->meta().chunks[0]);
-  std::atomic<int64_t> resident{0};
-  auto a = chunk.column(0, *f.store, resident);
+  auto chunk = std::make_shared<Chunk>(f.home, 7, 1, 0, w->meta().chunks[0]);
+  auto a = chunk->column(0);
   ASSERT_TRUE(a.ok());
   int64_t v[3];
   (*a)->decode_ints(0, 3, v);
   EXPECT_EQ(v[0], 1);
   EXPECT_EQ(v[1], 3);
   EXPECT_TRUE((*a)->is_null(2));
-  EXPECT_GT(resident.load(), 0);
+  EXPECT_GT(f.home.bytes.load(), 0);
+  chunk.reset();
+  EXPECT_EQ(f.home.bytes.load(), 0);  // freed with the chunk
 }
 
 TEST(TableBuilder, AColumnThatWidensAfterItsFirstChunkReadsBackAsText) {
@@ -186,16 +198,15 @@ TEST(TableBuilder, AColumnThatWidensAfterItsFirstChunkReadsBackAsText) {
   ASSERT_EQ(r.meta.chunks.size(), 2u);
   EXPECT_EQ(r.meta.chunks[0].columns[0].physical, ColumnType::kInteger);
   EXPECT_EQ(r.meta.chunks[0].columns[0].stored, ColumnType::kString);
-  std::atomic<int64_t> resident{0};
-  Chunk first(7, 1, 0, r.meta.chunks[0]);
-  auto col = first.column(0, *f.store, resident);
+  auto first = std::make_shared<Chunk>(f.home, 7, 1, 0, r.meta.chunks[0]);
+  auto col = first->column(0);
   ASSERT_TRUE(col.ok()) << col.status().message();
   ASSERT_EQ((*col)->type(), ColumnType::kString);
   uint32_t code;
   (*col)->decode_codes(12345, 1, &code);
   EXPECT_EQ((*col)->dict_entry(code), "12345");
-  Chunk second(7, 1, 1, r.meta.chunks[1]);
-  auto col2 = second.column(0, *f.store, resident);
+  auto second = std::make_shared<Chunk>(f.home, 7, 1, 1, r.meta.chunks[1]);
+  auto col2 = second->column(0);
   ASSERT_TRUE(col2.ok());
   (*col2)->decode_codes(9, 1, &code);
   EXPECT_EQ((*col2)->dict_entry(code), "abc");
