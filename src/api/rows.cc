@@ -137,6 +137,43 @@ void write_value(JsonWriter& w, const storage::ColumnChunk* col, ColumnType type
   }
 }
 
+// The HTTP side of an upload: the exchange's streamed body goes to the
+// upload; its callbacks come back to the exchange's reactor.
+class HttpUpload final : public rows::UploadClient,
+                         public net::BodyConsumer,
+                         public std::enable_shared_from_this<HttpUpload> {
+ public:
+  HttpUpload(net::Exchange& ex, uint64_t ds) : reactor_(ex.reactor()), ex_(&ex), ds_(ds) {}
+  void attach(std::shared_ptr<rows::Upload> u) { upload_ = std::move(u); }
+
+  // net::BodyConsumer: the reactor thread, while the exchange is open.
+  bool on_body(std::string_view bytes) override { return upload_->feed(bytes); }
+  void on_body_end() override { upload_->end(); }
+  void on_body_abort(http::ErrorCode code, std::string_view detail) override { upload_->abort(code, detail); }
+
+  // rows::UploadClient: any thread.
+  void resume() override {
+    reactor_.post([self = shared_from_this()] {
+      if (!self->answered_) self->ex_->resume_body();
+    });
+  }
+  void finished(const rows::UploadOutcome& o) override {
+    reactor_.post([self = shared_from_this(), o] {
+      self->answered_ = true;
+      render_outcome(self->ex_->response(), o, self->ds_);
+      self->ex_->finish();     // the session calls this consumer no more
+      self->upload_.reset();
+    });
+  }
+
+ private:
+  net::Reactor& reactor_;
+  net::Exchange* ex_;
+  uint64_t ds_;
+  std::shared_ptr<rows::Upload> upload_;  // until the answer is sent
+  bool answered_ = false;                 // reactor thread only
+};
+
 }  // namespace
 
 void handle_rows_upload(Ctx& c) {
@@ -165,15 +202,10 @@ void handle_rows_upload(Ctx& c) {
   model::DataSource ds;
   if (!find_upload_source(c, &ds)) return c.finish();
 
-  net::Exchange* ex = &c.ex;
-  uint64_t id = ds.id;
-  auto upload = std::make_shared<rows::Upload>(
-      c.app.rows, ex->reactor(), *ex, c.who.org_id, id, format, replace, c.now,
-      [ex, id](const rows::UploadOutcome& o) {
-        render_outcome(ex->response(), o, id);
-        ex->finish();
-      });
-  ex->stream_body(upload.get());
+  auto http = std::make_shared<HttpUpload>(c.ex, ds.id);
+  auto upload = std::make_shared<rows::Upload>(c.app.rows, http, c.who.org_id, ds.id, format, replace, c.now);
+  http->attach(upload);
+  c.ex.stream_body(http.get());
   c.app.rows.enqueue(std::move(upload));
 }
 

@@ -75,79 +75,95 @@ class Upload::Parser final : public ingest::CsvSink, public ingest::JsonRowsSink
   bool saw_header_ = false;
 };
 
-Upload::Upload(RowService& service, net::Reactor& reactor, net::Exchange& ex, uint64_t org_id, uint64_t ds,
-               Format format, bool replace, int64_t now, std::function<void(const UploadOutcome&)> done)
+Upload::Upload(RowService& service, std::shared_ptr<UploadClient> client, uint64_t org_id, uint64_t ds,
+               Format format, bool replace, int64_t now)
     : service_(service),
-      reactor_(reactor),
-      ex_(&ex),
       org_id_(org_id),
       ds_(ds),
       format_(format),
       replace_(replace),
       now_(now),
-      done_(std::move(done)) {}
+      client_(std::move(client)) {}
 
 Upload::~Upload() = default;
 
-// ---- reactor side --------------------------------------------------------------
+// ---- client side ---------------------------------------------------------------
 
-bool Upload::on_body(std::string_view bytes) {
-  std::lock_guard lk(mu_);
-  if (completed_) return true;  // refused already: the rest is discarded
-  body_bytes_ += bytes.size();
-  current_.append(bytes);
-  if (current_.size() >= kBlockBytes) {
-    queued_bytes_ += current_.size();
-    queue_.push_back(std::move(current_));
-    current_.clear();
-    current_.reserve(kBlockBytes + (64 << 10));
-    schedule_locked();
+bool Upload::feed(std::string_view bytes) {
+  bool more = true, queued = true;
+  {
+    std::lock_guard lk(mu_);
+    if (completed_) return true;  // refused already: the rest is discarded
+    body_bytes_ += bytes.size();
+    current_.append(bytes);
+    if (current_.size() >= kBlockBytes) {
+      queued_bytes_ += current_.size();
+      queue_.push_back(std::move(current_));
+      current_.clear();
+      current_.reserve(kBlockBytes + (64 << 10));
+      queued = schedule_locked();
+    }
+    if (queued_bytes_ >= kMaxQueuedBytes) {
+      paused_ = true;
+      more = false;
+    }
   }
-  if (queued_bytes_ >= kMaxQueuedBytes) {
-    paused_ = true;
-    return false;
-  }
-  return true;
+  if (!queued) refuse_unavailable();
+  return more;
 }
 
-void Upload::on_body_end() {
-  std::lock_guard lk(mu_);
-  if (!current_.empty()) {
-    queued_bytes_ += current_.size();
-    queue_.push_back(std::move(current_));
-    current_.clear();
+void Upload::end() {
+  bool queued;
+  {
+    std::lock_guard lk(mu_);
+    if (!current_.empty()) {
+      queued_bytes_ += current_.size();
+      queue_.push_back(std::move(current_));
+      current_.clear();
+    }
+    ended_ = true;
+    queued = schedule_locked();
   }
-  ended_ = true;
-  schedule_locked();
+  if (!queued) refuse_unavailable();
 }
 
-void Upload::on_body_abort(http::ErrorCode code, std::string_view detail) {
-  std::lock_guard lk(mu_);
-  aborted_.emplace(code, std::string(detail));
-  ended_ = true;
-  schedule_locked();
+void Upload::abort(http::ErrorCode code, std::string_view detail) {
+  bool queued;
+  {
+    std::lock_guard lk(mu_);
+    aborted_.emplace(code, std::string(detail));
+    ended_ = true;
+    queued = schedule_locked();
+  }
+  if (!queued) refuse_unavailable();
 }
 
 // ---- worker side ---------------------------------------------------------------
 
 void Upload::start() {
-  std::lock_guard lk(mu_);
-  started_ = true;
-  schedule_locked();
+  bool queued;
+  {
+    std::lock_guard lk(mu_);
+    started_ = true;
+    queued = schedule_locked();
+  }
+  if (!queued) refuse_unavailable();
 }
 
-void Upload::schedule_locked() {
-  if (!started_ || running_ || completed_) return;
-  if (queue_.empty() && !ended_) return;
+bool Upload::schedule_locked() {
+  if (!started_ || running_ || completed_) return true;
+  if (queue_.empty() && !ended_) return true;
   running_ = true;
   auto self = shared_from_this();
-  if (!service_.pool_.try_submit([self] { self->run(); })) {
-    running_ = false;
-    UploadOutcome o;
-    o.kind = UploadOutcome::Kind::kUnavailable;
-    // complete() takes the lock: post it instead of re-entering.
-    reactor_.post([self, o] { self->complete(o); });
-  }
+  if (service_.pool_.try_submit([self] { self->run(); })) return true;
+  running_ = false;
+  return false;
+}
+
+void Upload::refuse_unavailable() {
+  UploadOutcome o;
+  o.kind = UploadOutcome::Kind::kUnavailable;
+  complete(std::move(o));
 }
 
 void Upload::run() {
@@ -188,15 +204,12 @@ void Upload::run() {
       }
     }
     if (resume) {
-      auto self = shared_from_this();
-      reactor_.post([self] {
-        bool live;
-        {
-          std::lock_guard lk(self->mu_);
-          live = !self->completed_ && !self->ended_;
-        }
-        if (live) self->ex_->resume_body();
-      });
+      std::shared_ptr<UploadClient> client;
+      {
+        std::lock_guard lk(mu_);
+        if (!completed_ && !ended_) client = client_;
+      }
+      if (client) client->resume();
     }
     if (!parse(block)) return;
   }
@@ -310,18 +323,18 @@ void Upload::publish() {
 }
 
 void Upload::complete(UploadOutcome outcome) {
+  std::shared_ptr<UploadClient> client;
   {
     std::lock_guard lk(mu_);
     if (completed_) return;
     completed_ = true;
     queue_.clear();
     queued_bytes_ = 0;
+    client = std::move(client_);  // the upload no longer needs its client
   }
-  auto self = shared_from_this();
-  reactor_.post([self, outcome = std::move(outcome)] {
-    self->done_(outcome);
-    self->service_.lane_done(self->ds_);
-  });
+  auto self = shared_from_this();  // the lane may hold the last other reference
+  client->finished(outcome);
+  service_.lane_done(ds_);
 }
 
 }  // namespace claribi::rows

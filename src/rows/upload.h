@@ -1,21 +1,22 @@
 // Upload: one row upload (POST /api/data-sources/{id}/rows/), from the first
 // body byte to the durable publish.
 //
-// The reactor hands body bytes to on_body (net::BodyConsumer); they are cut
-// into blocks of kBlockBytes and queued for the ingest pool, where run()
-// parses them (CSV or JSON), builds and encodes column chunks
-// (TableBuilder) and stages them (SegmentWriter). The server never holds the
-// whole body: when more than kMaxQueuedBytes wait for the parser, on_body
-// returns false and the connection stops reading (back-pressure) until the
-// parser has caught up; the reactor keeps serving its other connections.
-// At the end of the body the segment is committed and published with one
-// synced batch (see row_service.h); then `done` runs on the reactor with the
-// outcome. A refusal (bad row, bad JSON, a body that breaks off) stops the
-// work at once and stages nothing that would survive: the staged file is
-// removed and no manifest references it.
+// Its client (the HTTP route, or claribi-admin's import) feeds the body with
+// feed(); the bytes are cut into blocks of kBlockBytes and queued for the
+// ingest pool, where run() parses them (CSV or JSON), builds and encodes
+// column chunks (TableBuilder) and stages them (SegmentWriter). The body is
+// never held whole: when more than kMaxQueuedBytes wait for the parser,
+// feed() returns false and the client stops sending (the HTTP route stops
+// reading the connection) until UploadClient::resume(). At the end of the
+// body the segment is committed and published with one synced batch (see
+// row_service.h); then the client hears the outcome. A refusal (bad row,
+// bad JSON, a body that breaks off) stops the work at once and stages
+// nothing that would survive: the staged file is removed and no manifest
+// references it.
 //
-// Threads: on_body/on_body_end/on_body_abort on the reactor; run() on the
-// ingest pool, never two at once for one upload; `done` on the reactor.
+// Threads: feed/end/abort from the client, one call at a time; run() on the
+// ingest pool, never two at once for one upload; the client's callbacks
+// from either.
 #pragma once
 
 #include <cstdint>
@@ -28,8 +29,6 @@
 #include <vector>
 
 #include "http/error.h"
-#include "net/exchange.h"
-#include "net/reactor.h"
 #include "rows/table_builder.h"
 #include "storage/row_store.h"
 
@@ -56,48 +55,62 @@ struct UploadOutcome {
   std::string detail;
 };
 
-class Upload final : public net::BodyConsumer, public std::enable_shared_from_this<Upload> {
+// Who feeds an upload its body and hears how it ended.
+class UploadClient {
+ public:
+  virtual ~UploadClient() = default;
+  // After feed() returned false: the upload can take bytes again. Any thread.
+  virtual void resume() = 0;
+  // How it ended; exactly once. Any thread.
+  virtual void finished(const UploadOutcome& outcome) = 0;
+};
+
+class Upload final : public std::enable_shared_from_this<Upload> {
  public:
   enum class Format : uint8_t { kCsv, kJson };
   static constexpr size_t kBlockBytes = 1 << 20;
   static constexpr size_t kMaxQueuedBytes = 8 << 20;
 
-  // `done` runs once, on `reactor`.
-  Upload(RowService& service, net::Reactor& reactor, net::Exchange& ex, uint64_t org_id, uint64_t data_source_id,
-         Format format, bool replace, int64_t now, std::function<void(const UploadOutcome&)> done);
+  Upload(RowService& service, std::shared_ptr<UploadClient> client, uint64_t org_id, uint64_t data_source_id,
+         Format format, bool replace, int64_t now);
   ~Upload();
 
   uint64_t data_source_id() const { return ds_; }
 
-  // net::BodyConsumer (reactor thread).
-  bool on_body(std::string_view bytes) override;
-  void on_body_end() override;
-  void on_body_abort(http::ErrorCode code, std::string_view detail) override;
+  // The next bytes of the body. false: stop until the client's resume().
+  bool feed(std::string_view bytes);
+  // The whole body was fed.
+  void end();
+  // The body will not complete (the client went away, or the transport
+  // found it malformed or too large: code and detail say so).
+  void abort(http::ErrorCode code, std::string_view detail);
 
  private:
   friend class RowService;
   class Parser;
   // Called by RowService when this upload reaches the head of its lane.
   void start();
-  void schedule_locked();
+  // Queues run() when there is work and none is queued; false when the
+  // ingest pool is full (the caller then refuses with refuse_unavailable(),
+  // outside the lock).
+  bool schedule_locked();
+  void refuse_unavailable();
   void run();
   bool parse(std::string_view block);
   bool finish_parse();
   void publish();
-  void complete(UploadOutcome outcome);  // any thread: posts `done` to the reactor
+  void complete(UploadOutcome outcome);  // any thread: tells the client, frees the lane
 
   RowService& service_;
-  net::Reactor& reactor_;
-  net::Exchange* ex_;
   uint64_t org_id_;
   uint64_t ds_;
   Format format_;
   bool replace_;
   int64_t now_;
-  std::function<void(const UploadOutcome&)> done_;
 
-  // Shared between the reactor and the worker.
+  // Shared between the client and the worker.
   std::mutex mu_;
+  std::shared_ptr<UploadClient> client_;  // until complete()
   std::string current_;              // reactor side: the block being filled
   std::deque<std::string> queue_;    // blocks for the parser
   size_t queued_bytes_ = 0;
