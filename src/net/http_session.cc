@@ -80,37 +80,50 @@ void HttpSession::assign_request_id(Exchange* ex, std::string_view from_client) 
 }
 
 void HttpSession::process_input() {
-  in_input_ = true;
-  while (!closed_ && !close_after_output_) {
-    if (queue_.size() >= reactor_.options().max_pipelined) {
+  const size_t limit = reactor_.options().max_pipelined;
+  for (;;) {
+    in_input_ = true;
+    bool full = false;
+    while (!closed_ && !close_after_output_) {
+      if (queue_.size() >= limit) {
+        full = true;
+        break;
+      }
+      http::Http1Parser::State st = parser_.next();
+      if (st == http::Http1Parser::State::kRequest) {
+        dispatch(parser_.mutable_request());
+        continue;
+      }
+      if (st == http::Http1Parser::State::kStreamHead) {
+        dispatch_stream_head(parser_.mutable_request());
+        continue;
+      }
+      if (st == http::Http1Parser::State::kNeedMore) {
+        if (parser_.take_expect_continue() && queue_.empty()) output_.append(kContinue);
+        break;
+      }
+      if (streaming_ != nullptr) {
+        // The streamed body went bad (malformed chunking, over the limit):
+        // its exchange answers with the error.
+        abort_stream(parser_.error(), parser_.error_detail());
+        close_after_output_ = true;
+        break;
+      }
+      respond_error_and_close(parser_.error(), parser_.error_detail());
+      break;
+    }
+    in_input_ = false;
+    if (closed_) return;
+    collect_ready();
+    if (!full) return;
+    // The queue was full. Requests answered at once have left it now; while
+    // there is room, go on with what is already buffered — nothing else
+    // would process it (no asynchronous answer is coming to resume us).
+    if (queue_.size() >= limit || close_after_output_) {
       backpressured_ = true;  // the transport stops reading until responses drain
-      break;
+      return;
     }
-    http::Http1Parser::State st = parser_.next();
-    if (st == http::Http1Parser::State::kRequest) {
-      dispatch(parser_.mutable_request());
-      continue;
-    }
-    if (st == http::Http1Parser::State::kStreamHead) {
-      dispatch_stream_head(parser_.mutable_request());
-      continue;
-    }
-    if (st == http::Http1Parser::State::kNeedMore) {
-      if (parser_.take_expect_continue() && queue_.empty()) output_.append(kContinue);
-      break;
-    }
-    if (streaming_ != nullptr) {
-      // The streamed body went bad (malformed chunking, over the limit):
-      // its exchange answers with the error.
-      abort_stream(parser_.error(), parser_.error_detail());
-      close_after_output_ = true;
-      break;
-    }
-    respond_error_and_close(parser_.error(), parser_.error_detail());
-    break;
   }
-  in_input_ = false;
-  if (!closed_) collect_ready();
 }
 
 bool HttpSession::resume_if_below_limit() {

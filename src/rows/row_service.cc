@@ -74,7 +74,7 @@ void RowService::evict() {
       continue;
     }
     lk.unlock();
-    chunk->unload(e.column, qsbr_);
+    if (chunk->unload(e.column, qsbr_) > 0) columns_unloaded_.fetch_add(1, std::memory_order_relaxed);
     lk.lock();
   }
   eviction_queued_ = false;

@@ -66,6 +66,8 @@ class RowService final : public ChunkHome {
   resources::Attachment table_removal(uint64_t data_source_id);
 
   int64_t resident_bytes() const { return resident_bytes_.load(std::memory_order_relaxed); }
+  // Columns unloaded by the memory budget so far.
+  uint64_t columns_unloaded() const { return columns_unloaded_.load(std::memory_order_relaxed); }
   size_t tables() const { return snapshots_.size(); }
 
   // ChunkHome.
@@ -99,6 +101,7 @@ class RowService final : public ChunkHome {
   exec::ThreadPool& pool_;
   const size_t budget_;
   std::atomic<int64_t> resident_bytes_{0};
+  std::atomic<uint64_t> columns_unloaded_{0};
   struct ResidentEntry {
     std::weak_ptr<const Chunk> chunk;
     size_t column;

@@ -12,6 +12,9 @@
 # intact, nothing partial, staged data gone); restart keeps everything;
 # deleting the data source deletes its rows.
 source "$(dirname "$0")/lib.sh"
+# Under AddressSanitizer freed memory waits in a quarantine (256 MB by
+# default) before reuse, which the memory check below would count.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=16"
 start_server
 A() { "$ADMIN_BIN" --data-dir "$DATA" "$@"; }
 A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \

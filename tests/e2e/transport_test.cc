@@ -220,6 +220,25 @@ TEST_F(TransportTest, ThreePipelinedRequestsInOneWrite) {
   EXPECT_EQ(r3.header("x-request-id"), "three");
 }
 
+// More pipelined requests than the per-connection queue holds (32), in one
+// write over TLS: every one is answered, in order, and the connection goes
+// on serving (it used to stall for good after 32).
+TEST_F(TransportTest, HundredPipelinedRequestsOverTls) {
+  auto c = HttpClient::tls(server_->tls_port());
+  std::string req;
+  for (int i = 0; i < 100; ++i) req += "GET /api/nope/ HTTP/1.1\r\nHost: x\r\nX-Request-Id: r" + std::to_string(i) + "\r\n\r\n";
+  ASSERT_TRUE(c->send(req));
+  for (int i = 0; i < 100; ++i) {
+    HttpResponse r;
+    ASSERT_TRUE(c->read_response(&r)) << "response " << i;
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.header("x-request-id"), "r" + std::to_string(i));
+  }
+  HttpResponse after;
+  ASSERT_TRUE(c->request("GET", "/api/auth/status/", &after));
+  EXPECT_EQ(after.status, 401);
+}
+
 TEST_F(TransportTest, KeepAliveReusesTheConnection) {
   auto c = HttpClient::plain(server_->plain_port());
   for (int i = 0; i < 20; ++i) {

@@ -79,7 +79,6 @@ TEST(RowService, MemoryBudgetUnloadsColumnsThatLoadAgain) {
     writer.Submit(storage::Batch(), [&](Status) { done.set_value(); });
     done.get_future().wait();
   };
-  int64_t peak = 0;
   for (int round = 0; round < 2; ++round) {
     for (size_t k = 0; k < 8; ++k) {
       qsbr.online(slot);
@@ -99,13 +98,14 @@ TEST(RowService, MemoryBudgetUnloadsColumnsThatLoadAgain) {
       uint32_t code;
       (*s)->decode_codes(0, 1, &code);
       EXPECT_EQ((*s)->dict_entry(code), "label-" + std::to_string(t->first_row[k]));
-      peak = std::max(peak, svc.resident_bytes());
       qsbr.offline(slot);  // a quiescent point: retired columns may go
       barrier();           // the eviction this load queued has run
       EXPECT_LE(svc.resident_bytes(), budget) << "round " << round << " chunk " << k;
     }
   }
-  EXPECT_GT(peak, budget);  // the budget was passed, so columns were unloaded and loaded again
+  // 16 columns of ~0.7 MB each went through a 4 MB budget twice: most were
+  // unloaded and loaded again (the values above were checked each time).
+  EXPECT_GE(svc.columns_unloaded(), 16u);
   qsbr.unregister_reader(slot);
   writer.Stop();
 }
