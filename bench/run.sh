@@ -175,3 +175,7 @@ done
 echo
 echo "instructions per in-process request (bench/callgrind.sh, callgrind; steadier than req/s here):"
 bash bench/callgrind.sh "$BUILD"
+
+echo
+echo "ingest (bench/ingest.sh): the orders CSV uploaded over HTTPS, side by side with DuckDB's read_csv:"
+bash bench/ingest.sh "$BUILD"
