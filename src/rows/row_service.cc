@@ -7,12 +7,13 @@ namespace claribi::rows {
 
 RowService::RowService(storage::RowStore& store, storage::GroupCommitWriter& writer, index::Qsbr& qsbr,
                        resources::ResourceService<model::DataSource>& data_sources, exec::ThreadPool& pool,
-                       size_t memory_budget_bytes)
+                       size_t memory_budget_bytes, exec::ThreadPool* sealer)
     : store_(store),
       writer_(writer),
       qsbr_(qsbr),
       data_sources_(data_sources),
       pool_(pool),
+      sealer_(sealer),
       budget_(memory_budget_bytes),
       snapshots_(qsbr) {}
 

@@ -43,9 +43,11 @@ class Upload;
 
 class RowService final : public ChunkHome {
  public:
+  // Uploads parse on `pool` and seal chunks on `sealer` (nullptr: on the
+  // parsing thread); see table_builder.h.
   RowService(storage::RowStore& store, storage::GroupCommitWriter& writer, index::Qsbr& qsbr,
              resources::ResourceService<model::DataSource>& data_sources, exec::ThreadPool& pool,
-             size_t memory_budget_bytes);
+             size_t memory_budget_bytes, exec::ThreadPool* sealer = nullptr);
   ~RowService();
 
   // Start-up, before readers: removes staged leftovers, loads every
@@ -99,6 +101,7 @@ class RowService final : public ChunkHome {
   index::Qsbr& qsbr_;
   resources::ResourceService<model::DataSource>& data_sources_;
   exec::ThreadPool& pool_;
+  exec::ThreadPool* sealer_;
   const size_t budget_;
   std::atomic<int64_t> resident_bytes_{0};
   std::atomic<uint64_t> columns_unloaded_{0};

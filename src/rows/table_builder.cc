@@ -41,8 +41,8 @@ ColumnType join(ColumnType a, ColumnType b) {
 }  // namespace
 
 TableBuilder::TableBuilder(std::vector<storage::TableColumn> existing, bool existing_rows,
-                           storage::SegmentWriter& out)
-    : columns_(std::move(existing)), existing_rows_(existing_rows), out_(out) {
+                           storage::SegmentWriter& out, exec::ThreadPool* sealer)
+    : columns_(std::move(existing)), sealer_(sealer), existing_rows_(existing_rows), out_(out) {
   state_.resize(columns_.size());
   for (size_t i = 0; i < columns_.size(); ++i) {
     state_[i].existed = true;
@@ -50,7 +50,12 @@ TableBuilder::TableBuilder(std::vector<storage::TableColumn> existing, bool exis
   }
 }
 
-TableBuilder::~TableBuilder() = default;
+TableBuilder::~TableBuilder() {
+  if (in_flight_) {  // a refused upload: the job must not outlive us
+    std::unique_lock lk(in_flight_->mu);
+    in_flight_->cv.wait(lk, [&] { return in_flight_->done; });
+  }
+}
 
 std::vector<ColumnType> TableBuilder::column_types() const {
   std::vector<ColumnType> t;
@@ -59,17 +64,17 @@ std::vector<ColumnType> TableBuilder::column_types() const {
   return t;
 }
 
-bool TableBuilder::fail(uint64_t row, size_t column, std::string message) {
-  error_.field = column < columns_.size() ? columns_[column].name : "rows";
-  error_.detail.clear();
-  if (row > 0) error_.detail = "Row " + std::to_string(row);
-  if (column < columns_.size()) {
-    error_.detail += error_.detail.empty() ? "Column " : ", column ";
-    error_.detail += quote_text(columns_[column].name);
+UploadError TableBuilder::row_error(uint64_t row, std::string_view column, std::string message) {
+  UploadError e;
+  e.field = column.empty() ? "rows" : std::string(column);
+  if (row > 0) e.detail = "Row " + std::to_string(row);
+  if (!column.empty()) {
+    e.detail += e.detail.empty() ? "Column " : ", column ";
+    e.detail += quote_text(column);
   }
-  if (!error_.detail.empty()) error_.detail += ": ";
-  error_.detail += message;
-  return false;
+  if (!e.detail.empty()) e.detail += ": ";
+  e.detail += message;
+  return e;
 }
 
 bool TableBuilder::add_column(std::string_view name) {
@@ -147,8 +152,9 @@ bool TableBuilder::set_header(std::span<const ingest::CsvField> names) {
 
 bool TableBuilder::add_csv_row(uint64_t row, std::span<const ingest::CsvField> fields) {
   if (fields.size() != header_.size()) {
-    return fail(row, size_t(-1), "has " + std::to_string(fields.size()) + " fields; the header has " +
-                                     std::to_string(header_.size()) + ".");
+    error_ = row_error(row, {}, "has " + std::to_string(fields.size()) + " fields; the header has " +
+                                    std::to_string(header_.size()) + ".");
+    return false;
   }
   for (size_t i = 0; i < fields.size(); ++i) {
     std::string_view t = fields[i].text;
@@ -156,7 +162,7 @@ bool TableBuilder::add_csv_row(uint64_t row, std::span<const ingest::CsvField> f
   }
   if (header_.size() != columns_.size()) pad_nulls_to(size_t(chunk_rows_) + 1);  // columns not in this file
   ++rows_;
-  if (++chunk_rows_ == storage::kChunkRows) return seal();
+  if (++chunk_rows_ == storage::kChunkRows) return hand_off();
   return true;
 }
 
@@ -200,36 +206,81 @@ bool TableBuilder::add_json_row(uint64_t row, std::span<const ingest::JsonCell> 
   }
   pad_nulls_to(size_t(chunk_rows_) + 1);  // columns this row did not name
   ++rows_;
-  if (++chunk_rows_ == storage::kChunkRows) return seal();
+  if (++chunk_rows_ == storage::kChunkRows) return hand_off();
   return true;
 }
 
 bool TableBuilder::finish() {
-  if (chunk_rows_ > 0) return seal();
-  return true;
+  if (chunk_rows_ > 0 && !hand_off()) return false;
+  return collect();
 }
 
-// Settles column c's type for the open chunk: checks every value of an
-// existing column against its type (widening integer to float), joins the
-// narrowest types of a new column's values with what earlier chunks had.
-bool TableBuilder::settle_type(size_t c, uint64_t first_row, ColumnType* type) {
-  ColumnState& s = state_[c];
-  const RawColumn& r = s.raw;
-  storage::TableColumn& col = columns_[c];
-  ColumnType t = col.type;
-  bool provisional = !s.existed;
-  bool typed = s.existed || s.typed;
-  uint32_t begin = 0;
-  for (uint32_t i = 0; i < chunk_rows_; ++i) {
-    uint8_t k = r.kind[i];
-    if (k == kNull) {
-      col.nullable = true;
-      begin = r.end[i];
-      continue;
+// Appends value v (of raw kind k) to *out as type t; false when it does not
+// fit t. JSON strings fit only string and timestamp columns, JSON numbers
+// only integer, float and string columns, JSON booleans boolean and string.
+bool TableBuilder::append_as(ColumnType t, uint8_t k, std::string_view v, storage::ColumnValues* out) {
+  const bool text = k == kText;
+  switch (t) {
+    case ColumnType::kString:
+      out->append_string(v);
+      return true;
+    case ColumnType::kInteger: {
+      if (!text && k != kJsonInt) return false;
+      auto x = ingest::parse_int64_text(v);
+      if (!x) return false;
+      out->append_int(*x);
+      return true;
     }
+    case ColumnType::kFloat: {
+      if (!text && k != kJsonInt && k != kJsonFloat) return false;
+      auto x = ingest::parse_float_text(v);
+      if (!x) return false;
+      out->append_float(*x);
+      return true;
+    }
+    case ColumnType::kBoolean: {
+      if (!text && k != kJsonBool) return false;
+      auto x = ingest::parse_bool_text(v);
+      if (!x) return false;
+      out->append_int(*x ? 1 : 0);
+      return true;
+    }
+    case ColumnType::kTimestamp: {
+      if (!text && k != kJsonString) return false;
+      auto x = ingest::parse_timestamp_text(v);
+      if (!x) return false;
+      out->append_int(*x);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Settles column c's type for the job's chunk and converts its values into
+// job.values in one pass: each value is read as the column's current type;
+// one that does not fit widens a new column (integer -> float -> string,
+// ...) or an existing integer column to float, and the pass starts over with
+// the wider type (a few times per chunk at most); in an existing column any
+// other misfit is refused, naming row and column.
+bool TableBuilder::settle_and_convert(SealJob& job, size_t c) {
+  const RawColumn& r = job.raw[c];
+  ColumnTyping& col = job.columns[c];
+  storage::ColumnValues* out = &job.values;
+  bool typed = col.existed || col.typed;
+  ColumnType t = col.type;
+restart:
+  out->clear(t);
+  uint32_t begin = 0;
+  for (uint32_t i = 0; i < job.rows; ++i) {
+    const uint8_t k = r.kind[i];
     std::string_view v(r.text.data() + begin, r.end[i] - begin);
     begin = r.end[i];
-    if (t == ColumnType::kString && typed) continue;  // takes anything
+    if (k == kNull) {
+      col.nullable = true;
+      out->append_null();
+      continue;
+    }
+    if (typed && append_as(t, k, v, out)) continue;
     ColumnType vt;
     switch (k) {
       case kText: vt = classify_text(v); break;
@@ -240,106 +291,107 @@ bool TableBuilder::settle_type(size_t c, uint64_t first_row, ColumnType* type) {
         vt = ingest::parse_timestamp_text(v) ? ColumnType::kTimestamp : ColumnType::kString;
         break;
     }
-    if (!typed) {
-      t = vt;
-      typed = true;
-      continue;
-    }
-    if (vt == t) continue;
-    // A CSV text that classifies narrower may still fit: "1" in a float
-    // column, "1" or "true" in a string column.
-    if (t == ColumnType::kFloat && vt == ColumnType::kInteger) continue;
-    ColumnType j = join(t, vt);
-    if (!provisional && !(t == ColumnType::kInteger && j == ColumnType::kFloat)) {
+    ColumnType wider = typed ? join(t, vt) : vt;
+    if (col.existed && !(t == ColumnType::kInteger && wider == ColumnType::kFloat)) {
       // The stored type stays; this value does not fit it.
       std::string what = k == kText || k == kJsonString ? quote_text(v) : std::string(v);
-      return fail(first_row + i, c, what + " is not " +
-                                        (t == ColumnType::kInteger ? std::string("an ") : std::string("a ")) +
-                                        std::string(storage::column_type_name(t)) + " (the column's type).");
+      job.error = row_error(job.first_row + i, col.name,
+                            what + " is not " + (t == ColumnType::kInteger ? "an " : "a ") +
+                                std::string(storage::column_type_name(t)) + " (the column's type).");
+      return false;
     }
-    t = j;
+    t = wider;
+    typed = true;
+    goto restart;
   }
   if (typed) {
     col.type = t;
-    if (!s.existed) s.typed = true;
-  }
-  *type = t;
-  return true;
-}
-
-bool TableBuilder::convert(size_t c, ColumnType type, uint64_t first_row, storage::ColumnValues* out) {
-  const RawColumn& r = state_[c].raw;
-  out->clear(type);
-  uint32_t begin = 0;
-  for (uint32_t i = 0; i < chunk_rows_; ++i) {
-    uint8_t k = r.kind[i];
-    std::string_view v(r.text.data() + begin, r.end[i] - begin);
-    begin = r.end[i];
-    if (k == kNull) {
-      out->append_null();
-      continue;
-    }
-    switch (type) {
-      case ColumnType::kString:
-        out->append_string(v);
-        break;
-      case ColumnType::kInteger: {
-        auto x = ingest::parse_int64_text(v);
-        if (!x) return fail(first_row + i, c, quote_text(v) + " is not an integer.");
-        out->append_int(*x);
-        break;
-      }
-      case ColumnType::kFloat: {
-        auto x = ingest::parse_float_text(v);
-        if (!x) return fail(first_row + i, c, quote_text(v) + " is not a float.");
-        out->append_float(*x);
-        break;
-      }
-      case ColumnType::kBoolean: {
-        auto x = ingest::parse_bool_text(v);
-        if (!x) return fail(first_row + i, c, quote_text(v) + " is not a boolean.");
-        out->append_int(*x ? 1 : 0);
-        break;
-      }
-      case ColumnType::kTimestamp: {
-        auto x = ingest::parse_timestamp_text(v);
-        if (!x) return fail(first_row + i, c, quote_text(v) + " is not a timestamp.");
-        out->append_int(*x);
-        break;
-      }
-    }
+    if (!col.existed) col.typed = true;
   }
   return true;
 }
 
-bool TableBuilder::seal() {
-  pad_nulls_to(chunk_rows_);
-  storage::ChunkMeta meta;
-  meta.rows = chunk_rows_;
-  meta.columns.resize(columns_.size());
-  blobs_.resize(columns_.size());
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    blobs_[c].clear();
-    ColumnType type;
-    if (!settle_type(c, chunk_first_row_, &type)) return false;
-    if (!convert(c, type, chunk_first_row_, &values_)) return false;
-    storage::ChunkColumnMeta& m = meta.columns[c];
+void TableBuilder::seal(SealJob& job) {
+  job.meta = storage::ChunkMeta{};
+  job.meta.rows = job.rows;
+  job.meta.columns.resize(job.columns.size());
+  job.blobs.resize(job.columns.size());
+  job.ok = true;
+  for (size_t c = 0; c < job.columns.size(); ++c) {
+    job.blobs[c].clear();
+    if (!settle_and_convert(job, c)) {
+      job.ok = false;
+      return;
+    }
     size_t nulls = 0;
-    for (uint64_t w : values_.null_bits) nulls += size_t(__builtin_popcountll(w));
-    if (nulls == values_.rows) continue;  // no blob: every row is null
+    for (uint64_t w : job.values.null_bits) nulls += size_t(__builtin_popcountll(w));
+    if (nulls == job.values.rows) continue;  // no blob: every row is null
+    storage::ChunkColumnMeta& m = job.meta.columns[c];
     m.present = true;
-    m.physical = type;
-    m.stored = type;
-    storage::encode_column(values_, &blobs_[c], &m.zone);
-    m.bytes = uint32_t(blobs_[c].size());
+    m.physical = m.stored = job.values.type;
+    storage::encode_column(job.values, &job.blobs[c], &m.zone);
+    m.bytes = uint32_t(job.blobs[c].size());
   }
-  if (Status st = out_.AddChunk(blobs_, std::move(meta)); !st.ok()) {
+}
+
+bool TableBuilder::collect() {
+  if (!in_flight_) return true;
+  SealJob& job = *in_flight_;
+  {
+    std::unique_lock lk(job.mu);
+    job.cv.wait(lk, [&] { return job.done; });
+  }
+  std::unique_ptr<SealJob> finished = std::move(in_flight_);
+  if (!finished->ok) {
+    error_ = finished->error;
+    return false;
+  }
+  for (size_t c = 0; c < finished->columns.size(); ++c) {
+    const ColumnTyping& t = finished->columns[c];
+    columns_[c].type = t.type;
+    columns_[c].nullable = columns_[c].nullable || t.nullable;
+    state_[c].typed = t.typed;
+  }
+  if (Status st = out_.AddChunk(finished->blobs, std::move(finished->meta)); !st.ok()) {
     storage_error_ = st;
     return false;
   }
-  for (ColumnState& s : state_) s.raw.clear();
+  spare_ = std::move(finished);
+  return true;
+}
+
+bool TableBuilder::hand_off() {
+  // Types evolve chunk after chunk: the one in flight settles them first.
+  if (!collect()) return false;
+  pad_nulls_to(chunk_rows_);
+  std::unique_ptr<SealJob> job = spare_ ? std::move(spare_) : std::make_unique<SealJob>();
+  job->done = false;
+  job->first_row = chunk_first_row_;
+  job->rows = chunk_rows_;
+  job->columns.resize(columns_.size());
+  job->raw.resize(columns_.size());
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    ColumnTyping& t = job->columns[c];
+    t.name = columns_[c].name;
+    t.type = columns_[c].type;
+    t.nullable = false;
+    t.existed = state_[c].existed;
+    t.typed = state_[c].typed;
+    // Swap, so the open chunk reuses the buffers of the job before last.
+    std::swap(job->raw[c], state_[c].raw);
+    state_[c].raw.clear();
+  }
   chunk_first_row_ += chunk_rows_;
   chunk_rows_ = 0;
+  SealJob* j = job.get();
+  in_flight_ = std::move(job);
+  auto run = [j] {
+    seal(*j);
+    std::lock_guard lk(j->mu);
+    j->done = true;
+    j->cv.notify_all();
+  };
+  if (sealer_ == nullptr || !sealer_->try_submit(run)) run();
   return true;
 }
 

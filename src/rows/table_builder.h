@@ -7,7 +7,14 @@
 // sealed column by column: each column's type is settled for the chunk,
 // every value is checked and converted, and the column is encoded
 // (column_codec.h) and handed to the SegmentWriter. Working column-wise
-// keeps the conversion loops tight and memory bounded by one chunk of text.
+// keeps the conversion loops tight and memory bounded by two chunks of text.
+//
+// Sealing runs on the `sealer` pool when one is given, while the next chunk
+// is parsed: one chunk is in flight at a time, and the parsing thread waits
+// for it before handing over the next, so types evolve chunk after chunk
+// exactly as if sealing were inline, and chunks reach the SegmentWriter in
+// order, from the parsing thread. (A separate pool: a parsing task waits for
+// a sealing task, which never waits for anything.)
 //
 // Types (§10): a column that already exists is read as its stored type —
 // a string column takes any value as text, a float column takes integers,
@@ -28,8 +35,10 @@
 // value fills a string column as its text.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +46,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "exec/thread_pool.h"
 #include "ingest/csv_reader.h"
 #include "ingest/json_rows_reader.h"
 #include "storage/column_types.h"
@@ -57,8 +67,10 @@ class TableBuilder {
  public:
   // `existing`: the table's schema before this upload (empty for
   // mode=replace); `existing_rows`: whether the table holds rows (new
-  // columns are then nullable). Chunks go to `out` as they are sealed.
-  TableBuilder(std::vector<storage::TableColumn> existing, bool existing_rows, storage::SegmentWriter& out);
+  // columns are then nullable). Chunks go to `out` as they are sealed, on
+  // `sealer` (nullptr, or a full queue: on the calling thread).
+  TableBuilder(std::vector<storage::TableColumn> existing, bool existing_rows, storage::SegmentWriter& out,
+               exec::ThreadPool* sealer = nullptr);
   ~TableBuilder();
 
   // CSV: the header row, then the data rows.
@@ -95,19 +107,49 @@ class TableBuilder {
     bool existed = false;    // in the schema before this upload (type fixed, but integer may widen)
     bool typed = false;      // a new column that met a non-null value (its type is provisional)
     uint64_t row_set = 0;    // JSON: last row that gave this column a value
-    RawColumn raw;
+    RawColumn raw;           // the open chunk's values
+  };
+  // What sealing a column reads and updates.
+  struct ColumnTyping {
+    std::string name;
+    storage::ColumnType type = storage::ColumnType::kString;
+    bool nullable = false;
+    bool existed = false;
+    bool typed = false;
+  };
+  // One full chunk being sealed.
+  struct SealJob {
+    uint64_t first_row = 0;
+    uint32_t rows = 0;
+    std::vector<RawColumn> raw;         // taken from the open chunk
+    std::vector<ColumnTyping> columns;  // before this chunk; after it once sealed
+    std::vector<std::string> blobs;
+    storage::ChunkMeta meta;
+    storage::ColumnValues values;       // scratch
+    bool ok = true;
+    UploadError error;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
   };
 
-  bool fail(uint64_t row, size_t column, std::string message);
+  static void seal(SealJob& job);
+  static bool settle_and_convert(SealJob& job, size_t c);
+  static bool append_as(storage::ColumnType t, uint8_t kind, std::string_view v, storage::ColumnValues* out);
+  static UploadError row_error(uint64_t row, std::string_view column, std::string message);
   bool add_column(std::string_view name);
   void append_value(size_t c, Kind kind, std::string_view text);
   void pad_nulls_to(size_t rows_in_chunk);
-  bool seal();
-  bool settle_type(size_t c, uint64_t first_row, storage::ColumnType* type);
-  bool convert(size_t c, storage::ColumnType type, uint64_t first_row, storage::ColumnValues* out);
+  // The open chunk to a seal job (after collecting the one in flight).
+  bool hand_off();
+  // Waits for the job in flight, takes its types and stores its chunk.
+  bool collect();
 
   std::vector<storage::TableColumn> columns_;
   std::vector<ColumnState> state_;
+  exec::ThreadPool* sealer_;
+  std::unique_ptr<SealJob> in_flight_;
+  std::unique_ptr<SealJob> spare_;  // a finished job, for its buffers
   std::unordered_map<std::string, size_t> by_name_;
   std::vector<size_t> header_;         // CSV: field index -> column
   std::vector<size_t> json_guess_;     // JSON: cell position -> column seen there last
@@ -116,8 +158,6 @@ class TableBuilder {
   uint32_t chunk_rows_ = 0;           // rows buffered in the open chunk
   uint64_t rows_ = 0;                 // rows added in all
   uint64_t chunk_first_row_ = 1;      // 1-based row number of the open chunk's first row
-  storage::ColumnValues values_;      // reused per column
-  std::vector<std::string> blobs_;    // reused per chunk
   UploadError error_;
   Status storage_error_;
 };

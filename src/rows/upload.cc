@@ -176,7 +176,7 @@ void Upload::run() {
       existing = base_.columns;
       existing_rows = base_.row_count > 0;
     }
-    builder_ = std::make_unique<TableBuilder>(std::move(existing), existing_rows, *segment_);
+    builder_ = std::make_unique<TableBuilder>(std::move(existing), existing_rows, *segment_, service_.sealer_);
     parser_ = std::make_unique<Parser>(format_, *builder_);
   }
   for (;;) {

@@ -37,6 +37,7 @@ struct App::Parts {
   std::unique_ptr<resources::Resources> resources;
   std::unique_ptr<storage::RowStore> row_store;
   std::unique_ptr<exec::ThreadPool> ingest_pool;
+  std::unique_ptr<exec::ThreadPool> seal_pool;
   std::unique_ptr<rows::RowService> rows;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
@@ -49,6 +50,7 @@ App::App() : p_(new Parts) {}
 App::~App() {
   // Uploads still parsing finish (and are refused or published) first.
   if (p_->ingest_pool) p_->ingest_pool->Stop();
+  if (p_->seal_pool) p_->seal_pool->Stop();
   if (p_->writer) p_->writer->Stop();
   p_->pipeline.reset();
   p_->context.reset();
@@ -56,6 +58,7 @@ App::~App() {
   p_->limiter.reset();
   p_->rows.reset();
   p_->ingest_pool.reset();
+  p_->seal_pool.reset();
   p_->row_store.reset();
   p_->resources.reset();
   p_->resource_store.reset();
@@ -91,9 +94,14 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   if (Status st = s.resources->load(); !st.ok()) return st;
   // Rows: manifests and chunk metadata now, column data when first read.
   s.row_store = std::make_unique<storage::RowStore>(*s.db, cfg.data_dir + "/staging");
-  s.ingest_pool = std::make_unique<exec::ThreadPool>("ingest", int(std::max(1u, std::thread::hardware_concurrency())), 1024);
+  // Uploads parse on one pool and encode chunks on another: a parsing task
+  // waits for its chunk's encoding, which must never queue behind parsing.
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  s.ingest_pool = std::make_unique<exec::ThreadPool>("ingest", cores, 1024);
+  s.seal_pool = std::make_unique<exec::ThreadPool>("ingest-seal", cores, 1024);
   s.rows = std::make_unique<rows::RowService>(*s.row_store, *s.writer, *s.qsbr, s.resources->data_sources,
-                                              *s.ingest_pool, size_t(cfg.storage.rows_memory_mb) << 20);
+                                              *s.ingest_pool, size_t(cfg.storage.rows_memory_mb) << 20,
+                                              s.seal_pool.get());
   if (Status st = s.rows->load(); !st.ok()) return st;
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
