@@ -2,20 +2,27 @@
 #include "exec/thread_pool.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace claribi::exec {
 
-ThreadPool::ThreadPool(std::string name, int threads, size_t max_queue, std::function<void()> on_thread_start,
-                       std::function<void()> on_thread_exit)
-    : name_(std::move(name)),
-      max_queue_(max_queue),
-      on_start_(std::move(on_thread_start)),
-      on_exit_(std::move(on_thread_exit)) {
+ThreadPool::ThreadPool(std::string name, int threads, size_t max_queue, Options options)
+    : name_(std::move(name)), max_queue_(max_queue), options_(std::move(options)) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this, i] {
       std::string n = (name_ + "-" + std::to_string(i)).substr(0, 15);  // the kernel's limit
       pthread_setname_np(pthread_self(), n.c_str());
+      if (options_.nice != 0) {
+        // Best effort: a failure (no permission to lower it back) changes nothing else.
+        errno = 0;
+        int now = ::getpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)));
+        if (errno == 0) (void)::setpriority(PRIO_PROCESS, id_t(::syscall(SYS_gettid)), now + options_.nice);
+      }
       run();
     });
   }
@@ -51,7 +58,7 @@ void ThreadPool::Stop() {
 }
 
 void ThreadPool::run() {
-  if (on_start_) on_start_();
+  if (options_.on_thread_start) options_.on_thread_start();
   for (;;) {
     std::function<void()> task;
     {
@@ -63,7 +70,7 @@ void ThreadPool::run() {
     }
     task();
   }
-  if (on_exit_) on_exit_();
+  if (options_.on_thread_exit) options_.on_thread_exit();
 }
 
 }  // namespace claribi::exec

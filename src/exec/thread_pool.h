@@ -22,10 +22,17 @@ namespace claribi::exec {
 
 class ThreadPool {
  public:
-  // `on_thread_start`/`on_thread_exit` run on each worker thread (e.g. to
-  // register it as a QSBR reader); either may be empty.
-  ThreadPool(std::string name, int threads, size_t max_queue, std::function<void()> on_thread_start = {},
-             std::function<void()> on_thread_exit = {});
+  struct Options {
+    // Added to each worker thread's nice value (Linux: per thread). Bulk
+    // work (uploads) runs at 10, so when it competes for a core with the
+    // reactors the scheduler gives the reactors about nine tenths of it.
+    int nice = 0;
+    // Run on each worker thread (e.g. to register it as a QSBR reader).
+    std::function<void()> on_thread_start;
+    std::function<void()> on_thread_exit;
+  };
+  ThreadPool(std::string name, int threads, size_t max_queue) : ThreadPool(std::move(name), threads, max_queue, Options{}) {}
+  ThreadPool(std::string name, int threads, size_t max_queue, Options options);
   ~ThreadPool();  // Stop()
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -45,8 +52,7 @@ class ThreadPool {
 
   std::string name_;
   size_t max_queue_;
-  std::function<void()> on_start_;
-  std::function<void()> on_exit_;
+  Options options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;

@@ -97,8 +97,11 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   // Uploads parse on one pool and encode chunks on another: a parsing task
   // waits for its chunk's encoding, which must never queue behind parsing.
   const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-  s.ingest_pool = std::make_unique<exec::ThreadPool>("ingest", cores, 1024);
-  s.seal_pool = std::make_unique<exec::ThreadPool>("ingest-seal", cores, 1024);
+  // Both below the reactors' priority: requests first, bulk work after.
+  exec::ThreadPool::Options background;
+  background.nice = 10;
+  s.ingest_pool = std::make_unique<exec::ThreadPool>("ingest", cores, 1024, background);
+  s.seal_pool = std::make_unique<exec::ThreadPool>("ingest-seal", cores, 1024, background);
   s.rows = std::make_unique<rows::RowService>(*s.row_store, *s.writer, *s.qsbr, s.resources->data_sources,
                                               *s.ingest_pool, size_t(cfg.storage.rows_memory_mb) << 20,
                                               s.seal_pool.get());
