@@ -232,7 +232,9 @@ void Upload::run() {
 
 bool Upload::parse(std::string_view block) {
   UploadOutcome o;
-  if (parser_->feed(block, &o)) return true;
+  bool ok = parser_->feed(block, &o);
+  rows_parsed_.store(builder_->rows(), std::memory_order_relaxed);
+  if (ok) return true;
   complete(std::move(o));
   return false;
 }
@@ -258,6 +260,7 @@ bool Upload::finish_parse() {
 }
 
 void Upload::publish() {
+  rows_parsed_.store(builder_->rows(), std::memory_order_relaxed);
   const uint64_t segment = base_.version + 1;
   storage::Batch batch;
   Status committed = builder_->rows() == 0 ? Status::Ok() : segment_->Commit(builder_->column_types(), &batch);

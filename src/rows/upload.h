@@ -19,6 +19,7 @@
 // from either.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -76,6 +77,8 @@ class Upload final : public std::enable_shared_from_this<Upload> {
   ~Upload();
 
   uint64_t data_source_id() const { return ds_; }
+  // Rows parsed so far (for progress reports; any thread).
+  uint64_t rows_parsed() const { return rows_parsed_.load(std::memory_order_relaxed); }
 
   // The next bytes of the body. false: stop until the client's resume().
   bool feed(std::string_view bytes);
@@ -127,6 +130,7 @@ class Upload final : public std::enable_shared_from_this<Upload> {
   std::unique_ptr<TableBuilder> builder_;
   std::unique_ptr<Parser> parser_;
   uint64_t body_bytes_ = 0;
+  std::atomic<uint64_t> rows_parsed_{0};
 };
 
 }  // namespace claribi::rows

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <future>
 #include <map>
 #include <memory>
@@ -18,6 +19,10 @@
 #include "config/config_flags.h"
 #include "identity/identity_index.h"
 #include "model/records.h"
+#include "model/resources.h"
+#include "resources/resource_service.h"
+#include "rows/row_service.h"
+#include "server/row_import.h"
 #include "storage/families.h"
 #include "storage/identity_store.h"
 #include "storage/keys.h"
@@ -140,10 +145,11 @@ struct Cmd {
   std::string name;  // "bootstrap", "users list", ...
   std::string org_name, plan, email, password, first_name, last_name, role = "viewer";
   std::string key_name, scopes, expires_at, dest;
+  std::string file, format;  // rows import; format "" until derived from the file name
   int64_t ai_credits = 0;
-  uint64_t org_id = 0, user_id = 0, key_id = 0;
+  uint64_t org_id = 0, user_id = 0, key_id = 0, data_source_id = 0;
   bool has_org = false, has_email = false, has_user_id = false;
-  bool all = false, verbose = false;
+  bool all = false, verbose = false, replace = false;
   // Derived after parsing.
   uint32_t scope_bits = 0;
   int64_t expires_at_unix = 0;
@@ -228,7 +234,8 @@ CLI::Validator positive_id() {
 
 // Parses `args` into *c. The answer for --help or a usage error, or nullopt.
 std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
-  CLI::App app{"clariBI administration: organizations, users, API keys, backups.", std::string(kProgram)};
+  CLI::App app{"clariBI administration: organizations, users, API keys, backups, row imports.",
+               std::string(kProgram)};
   app.require_subcommand(1);
   app.footer(kTopFooter);
 
@@ -316,6 +323,24 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
   CLI::App* stats = app.add_subcommand("stats", "Counts of organizations, users and keys, and database statistics");
   stats->add_flag("--verbose", c->verbose, "Include RocksDB's full statistics");
 
+  CLI::App* rows = app.add_subcommand("rows", "Rows of upload data sources");
+  rows->require_subcommand(1);
+  CLI::App* ri = rows->add_subcommand("import",
+                                      "Append the rows of a CSV or JSON file to an upload data source, as "
+                                      "POST /api/data-sources/ID/rows/ does");
+  id_option(ri, "--data-source", c->data_source_id, "The data source's id (of type upload)")->required();
+  ri->add_flag("--replace", c->replace, "Replace all its rows instead of appending (mode=replace)");
+  ri->add_option("--format", c->format, "csv or json (a JSON array of objects); default: json for a .json file, else csv")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"csv", "json"}));
+  ri->add_option("FILE", c->file, "The file to read; a relative path is relative to your working directory")
+      ->required()
+      ->type_name("FILE");
+  ri->footer(
+      "claribi-admin reads FILE itself (a running server gets the open file, not its path);\n"
+      "FILE may be a pipe (/dev/stdin). Progress goes to stderr, the summary line to stdout.\n"
+      "A refused file appends nothing. Exit codes: 0 imported, 1 refused or failed, 2 usage error.");
+
   std::vector<const char*> argv;
   argv.push_back(kProgram.data());
   for (const std::string& a : args) argv.push_back(a.c_str());
@@ -344,6 +369,7 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
   else if (kr->parsed()) c->name = "keys revoke";
   else if (backup->parsed()) c->name = "backup";
   else if (stats->parsed()) c->name = "stats";
+  else if (ri->parsed()) c->name = "rows import";
   else return AdminOutput{kAdminExitUsage, "", app.help()};
 
   c->has_org = (ul->parsed() && ul->count("--org") > 0) || (kl->parsed() && kl->count("--org") > 0) || uc->parsed();
@@ -354,6 +380,17 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
     if (!c->has_email && !c->has_user_id) return usage(c->name, "give the user's --email or --id");
   }
   if (c->name == "backup" && c->dest.empty()) return usage(c->name, "DEST must not be empty");
+  if (c->name == "rows import") {
+    if (c->file.empty()) return usage(c->name, "FILE must not be empty");
+    if (c->format.empty()) {
+      // From the extension, in any letter case; anything else is CSV.
+      std::string ext;
+      size_t dot = c->file.rfind('.');
+      if (dot != std::string::npos && c->file.find('/', dot) == std::string::npos) ext = c->file.substr(dot + 1);
+      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+      c->format = ext == "json" ? "json" : "csv";
+    }
+  }
 
   // Normalized values (the validators checked them).
   c->email = model::normalize_email(c->email);
@@ -391,8 +428,16 @@ AdminOutput failed(const Status& s) {
 
 class Runner {
  public:
-  Runner(const Config& config, identity::IdentityService& identity, storage::Database& db, const std::string& cwd)
-      : config_(config), identity_(identity), index_(identity.index()), store_(identity.store()), db_(db), cwd_(cwd) {}
+  Runner(const Config& config, identity::IdentityService& identity, storage::Database& db, const AdminRows& rows,
+         const AdminInput& input, const std::string& cwd)
+      : config_(config),
+        identity_(identity),
+        index_(identity.index()),
+        store_(identity.store()),
+        db_(db),
+        rows_(rows),
+        input_(input),
+        cwd_(cwd) {}
 
   AdminOutput run(const Cmd& c) {
     if (c.name == "bootstrap") return bootstrap(c);
@@ -408,6 +453,7 @@ class Runner {
     if (c.name == "keys revoke") return keys_revoke(c);
     if (c.name == "backup") return backup(c);
     if (c.name == "stats") return stats(c);
+    if (c.name == "rows import") return rows_import(c);
     return failed("unknown command " + c.name);
   }
 
@@ -772,11 +818,66 @@ class Runner {
     return ok(out + "database " + db);
   }
 
+  // The data source's organization: the API finds it from the caller's
+  // credential; here every organization is asked (one in-memory lookup each).
+  AdminOutput rows_import(const Cmd& c) {
+    if (rows_.data_sources == nullptr || rows_.rows == nullptr) return failed("rows import is not available here");
+    if (input_.file_fd < 0) return failed("rows import: no file to read");
+    const std::string label = "data source " + std::to_string(c.data_source_id);
+    std::vector<uint64_t> orgs;
+    if (Status s = organization_ids(&orgs); !s.ok()) return failed(s);
+    model::DataSource ds;
+    bool found = false;
+    for (uint64_t org : orgs) {
+      Status s = rows_.data_sources->read(org, c.data_source_id, &ds);
+      if (s.ok()) {
+        found = true;
+        break;
+      }
+      if (s.code() != StatusCode::kNotFound) return failed("failed: " + label + " cannot be read: " + s.message());
+    }
+    if (!found) return failed("no data source with id " + std::to_string(c.data_source_id));
+    if (ds.type != model::DataSourceType::kUpload) {
+      return failed(label + " (" + cell(ds.name) + ") is not an upload data source: data sources of type \"" +
+                    std::string(model::data_source_type_name(ds.type)) +
+                    "\" hold no rows; only \"upload\" data sources do");
+    }
+    const rows::Upload::Format format = c.format == "json" ? rows::Upload::Format::kJson : rows::Upload::Format::kCsv;
+    ImportResult r = import_file(*rows_.rows, ds.org_id, ds.id, format, c.replace, input_.file_fd, input_.progress);
+    if (r.kind == ImportResult::Kind::kReadFailed)
+      return failed("cannot read " + c.file + ": " + r.error + "; nothing was appended");
+    if (r.kind == ImportResult::Kind::kCancelled)
+      return failed("the import into " + label + " was cancelled (the server is stopping); nothing was appended");
+    // The words of the API's answer (api/rows.cc render_outcome).
+    using Kind = rows::UploadOutcome::Kind;
+    const rows::UploadOutcome& o = r.outcome;
+    switch (o.kind) {
+      case Kind::kAppended:
+        return ok("imported " + std::to_string(o.appended) + (o.appended == 1 ? " row" : " rows") + " into " + label +
+                  " (row_count " + std::to_string(o.row_count) + ")\n");
+      case Kind::kInvalidRows:
+        return failed(o.error.detail + " Nothing was appended.");
+      case Kind::kInvalidJson:
+        return failed(o.detail);
+      case Kind::kNotFound:
+        return failed(label + " was deleted during the import; nothing was appended");
+      case Kind::kHttpError:
+        return failed(o.detail);
+      case Kind::kUnavailable:
+        return failed("Too many uploads are in progress; try again shortly.");
+      case Kind::kFailed:
+        return failed("failed: the rows could not be stored; nothing was appended (" + o.detail + ")");
+    }
+    return failed("failed: unknown outcome");
+  }
+
   const Config& config_;
   identity::IdentityService& identity_;
   identity::IdentityIndex& index_;
   storage::IdentityStore& store_;
   storage::Database& db_;
+  AdminRows rows_;
+  const AdminInput& input_;
   std::string cwd_;
 };
 
@@ -785,10 +886,19 @@ class Runner {
 AdminCommands::AdminCommands(const Config& config, identity::IdentityService& identity, storage::Database& db)
     : config_(config), identity_(identity), db_(db) {}
 
+AdminCommands::AdminCommands(const Config& config, identity::IdentityService& identity, storage::Database& db,
+                             AdminRows rows)
+    : config_(config), identity_(identity), db_(db), rows_(rows) {}
+
 AdminOutput AdminCommands::run(const std::vector<std::string>& args, const std::string& cwd) const {
+  return run(args, cwd, AdminInput{});
+}
+
+AdminOutput AdminCommands::run(const std::vector<std::string>& args, const std::string& cwd,
+                               const AdminInput& input) const {
   Cmd c;
   if (std::optional<AdminOutput> early = parse(args, &c)) return std::move(*early);
-  Runner runner(config_, identity_, db_, cwd);
+  Runner runner(config_, identity_, db_, rows_, input, cwd);
   return runner.run(c);
 }
 
@@ -799,6 +909,12 @@ std::optional<AdminOutput> AdminCommands::check_usage(const std::vector<std::str
 
 bool AdminCommands::creates_database(const std::vector<std::string>& args) {
   return !args.empty() && args.front() == "bootstrap";
+}
+
+std::optional<std::string> AdminCommands::input_file(const std::vector<std::string>& args) {
+  Cmd c;
+  if (parse(args, &c) || c.name != "rows import") return std::nullopt;
+  return c.file;
 }
 
 }  // namespace claribi::server

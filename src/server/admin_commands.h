@@ -29,8 +29,18 @@
 //   keys revoke --id ID
 //   backup DEST
 //   stats [--verbose]
+//   rows import --data-source ID [--replace] [--format csv|json] FILE
+//
+// `rows import` is POST /api/data-sources/{ID}/rows/ for files too big to
+// post from a laptop: the same upload pipeline (rows::Upload), the same
+// refusals. It needs the rows services (AdminRows) and the file already
+// open (AdminInput: claribi-admin opens FILE, and passes the descriptor to
+// the server over the admin socket); the work is in row_import.h. It reads
+// no index and may take minutes: run it outside any QSBR ReaderScope.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +48,19 @@
 #include "config/config.h"
 #include "identity/identity_service.h"
 #include "storage/database.h"
+
+namespace claribi {
+namespace model {
+struct DataSource;
+}  // namespace model
+namespace resources {
+template <class Record>
+class ResourceService;
+}  // namespace resources
+namespace rows {
+class RowService;
+}  // namespace rows
+}  // namespace claribi
 
 namespace claribi::server {
 
@@ -51,10 +74,37 @@ struct AdminOutput {
   std::string err;  // for stderr
 };
 
+// Where `rows import` writes: the data sources and the rows of the server
+// (App), or of StandaloneRows in claribi-admin. Null: the command fails.
+struct AdminRows {
+  resources::ResourceService<model::DataSource>* data_sources = nullptr;
+  rows::RowService* rows = nullptr;
+};
+
+// How far an import is. bytes_total is 0 when the size is unknown (a pipe);
+// rows_done counts the rows parsed so far.
+struct ImportProgress {
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+  uint64_t rows_done = 0;
+};
+// Runs on the importing thread about every 200 ms; false stops the import
+// (the client went away, the server is stopping) while the file is still
+// being read.
+using ImportProgressFn = std::function<bool(const ImportProgress&)>;
+
+// What one run() may read besides its arguments.
+struct AdminInput {
+  int file_fd = -1;           // `rows import`: FILE, open for reading (not closed by run())
+  ImportProgressFn progress;  // `rows import`: may be empty
+};
+
 class AdminCommands {
  public:
   // config: the argon2 parameters for new password hashes.
   AdminCommands(const Config& config, identity::IdentityService& identity, storage::Database& db);
+  // With the rows services, for `rows import`.
+  AdminCommands(const Config& config, identity::IdentityService& identity, storage::Database& db, AdminRows rows);
 
   // Parses and runs one command. `cwd` is the absolute directory that a
   // relative path argument (backup DEST) is resolved against: the working
@@ -63,6 +113,7 @@ class AdminCommands {
   // service writes (it reads the index, directly and through View). Writes
   // are waited for: when run() returns, they are durable and in the index.
   AdminOutput run(const std::vector<std::string>& args, const std::string& cwd) const;
+  AdminOutput run(const std::vector<std::string>& args, const std::string& cwd, const AdminInput& input) const;
 
   // Parses only, touching nothing: the --help text (exit 0) or the usage
   // error (exit 2) that run() would answer, or nullopt when `args` is a valid
@@ -75,10 +126,16 @@ class AdminCommands {
   // must have passed check_usage.
   static bool creates_database(const std::vector<std::string>& args);
 
+  // The FILE of a valid `rows import` command line (as given: relative to
+  // the caller's working directory), which the caller must open and pass
+  // as AdminInput::file_fd; nullopt for every other command.
+  static std::optional<std::string> input_file(const std::vector<std::string>& args);
+
  private:
   const Config& config_;
   identity::IdentityService& identity_;
   storage::Database& db_;
+  AdminRows rows_;
 };
 
 }  // namespace claribi::server

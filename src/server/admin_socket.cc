@@ -1,3 +1,5 @@
+// AdminSocket (see admin_socket.h): the server's listener and its request
+// and import threads, and the client half claribi-admin uses.
 #include "server/admin_socket.h"
 
 #include <fcntl.h>
@@ -25,6 +27,7 @@ constexpr size_t kMaxRequestItems = 1024;
 constexpr size_t kMaxRequestBytes = 1 << 20;
 constexpr size_t kMaxResponseItems = 16;
 constexpr size_t kMaxResponseBytes = size_t(1) << 30;
+constexpr size_t kMaxRequestFds = 4;  // room to receive (and close) a few; one is used
 
 std::string errno_text(int e) { return std::strerror(e); }
 
@@ -83,10 +86,37 @@ bool wait_ready(int fd, short events, int64_t deadline, int wake_fd, std::string
   }
 }
 
-bool read_full(int fd, char* buf, size_t n, int64_t deadline, int wake_fd, std::string* error) {
+// recv(), collecting the descriptors that come along (SCM_RIGHTS) into
+// *fds when it is not null (they are close-on-exec; a recv without room
+// for them would let the kernel drop them).
+ssize_t recv_some(int fd, char* buf, size_t n, std::vector<int>* fds) {
+  if (fds == nullptr) return ::recv(fd, buf, n, 0);
+  iovec iov{buf, n};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxRequestFds)];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t r = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  if (r < 0) return r;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int passed;
+      std::memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      fds->push_back(passed);
+    }
+  }
+  return r;
+}
+
+bool read_full(int fd, char* buf, size_t n, int64_t deadline, int wake_fd, std::string* error,
+               std::vector<int>* fds = nullptr) {
   size_t got = 0;
   while (got < n) {
-    ssize_t r = ::recv(fd, buf + got, n - got, 0);
+    ssize_t r = recv_some(fd, buf + got, n - got, fds);
     if (r > 0) {
       got += size_t(r);
       continue;
@@ -125,10 +155,11 @@ bool write_full(int fd, const std::string& data, int64_t deadline, std::string* 
   return true;
 }
 
+// fds: where descriptors that come with the frame go (null: none expected).
 bool read_frame(int fd, std::vector<std::string>* items, size_t max_items, size_t max_bytes, int64_t deadline,
-                int wake_fd, std::string* error) {
+                int wake_fd, std::string* error, std::vector<int>* fds = nullptr) {
   char head[4];
-  if (!read_full(fd, head, 4, deadline, wake_fd, error)) return false;
+  if (!read_full(fd, head, 4, deadline, wake_fd, error, fds)) return false;
   uint32_t count = get_u32(head);
   if (count > max_items) {
     *error = "too many items (" + std::to_string(count) + ")";
@@ -138,7 +169,7 @@ bool read_frame(int fd, std::vector<std::string>* items, size_t max_items, size_
   items->clear();
   items->reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    if (!read_full(fd, head, 4, deadline, wake_fd, error)) return false;
+    if (!read_full(fd, head, 4, deadline, wake_fd, error, fds)) return false;
     uint32_t len = get_u32(head);
     total += len;
     if (total > max_bytes) {
@@ -146,11 +177,93 @@ bool read_frame(int fd, std::vector<std::string>* items, size_t max_items, size_
       return false;
     }
     std::string s(len, '\0');
-    if (len > 0 && !read_full(fd, s.data(), len, deadline, wake_fd, error)) return false;
+    if (len > 0 && !read_full(fd, s.data(), len, deadline, wake_fd, error, fds)) return false;
     items->push_back(std::move(s));
   }
   return true;
 }
+
+// Closes the descriptors it holds when it goes (those a request brought
+// and nobody took).
+struct PassedFds {
+  std::vector<int> fds;
+  ~PassedFds() {
+    for (int f : fds) ::close(f);
+  }
+  int take_one() {
+    int f = fds.front();
+    fds.erase(fds.begin());
+    return f;
+  }
+};
+
+// The progress frames of one import, written without ever blocking the
+// import: a new frame is queued only once the previous one is out, so a
+// client too slow to take them misses some. send() also notices a client
+// that went away (its end of the socket closed).
+class ProgressFrames {
+ public:
+  explicit ProgressFrames(int fd) : fd_(fd) {}
+
+  // false: the client is gone.
+  bool send(const ImportProgress& p) {
+    if (gone_ || peer_closed()) {
+      gone_ = true;
+      return false;
+    }
+    if (!flush()) return false;
+    if (pending_.empty()) {
+      pending_ = encode_frame({std::string(kAdminProgressFrame), std::to_string(p.bytes_done),
+                               std::to_string(p.bytes_total), std::to_string(p.rows_done)});
+      sent_ = 0;
+    }
+    return flush();
+  }
+
+  // The rest of a frame that is half out, then `frame`, waiting for the
+  // client until `deadline`.
+  bool finish(const std::string& frame, int64_t deadline, std::string* error) {
+    std::string out = pending_.substr(sent_) + frame;
+    pending_.clear();
+    sent_ = 0;
+    return write_full(fd_, out, deadline, error);
+  }
+
+ private:
+  // Writes what the socket takes now; false when the client is gone.
+  bool flush() {
+    while (sent_ < pending_.size()) {
+      ssize_t w = ::send(fd_, pending_.data() + sent_, pending_.size() - sent_, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w > 0) {
+        sent_ += size_t(w);
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // later
+      gone_ = true;
+      return false;
+    }
+    pending_.clear();
+    sent_ = 0;
+    return true;
+  }
+
+  // The client sends nothing after its request: readable means closed.
+  bool peer_closed() const {
+    pollfd p{fd_, short(POLLIN | POLLRDHUP), 0};
+    if (::poll(&p, 1, 0) <= 0) return false;
+    if ((p.revents & (POLLHUP | POLLERR | POLLRDHUP)) != 0) return true;
+    if ((p.revents & POLLIN) == 0) return false;
+    char b;
+    ssize_t r = ::recv(fd_, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  }
+
+  int fd_;
+  std::string pending_;
+  size_t sent_ = 0;
+  bool gone_ = false;
+};
 
 // The address of a socket file. sun_path holds 107 bytes; a longer path
 // (a deep data directory) is reached through its directory instead:
@@ -204,8 +317,8 @@ std::string command_words(const std::vector<std::string>& args) {
 }  // namespace
 
 AdminSocket::AdminSocket(const Config& config, identity::IdentityService& identity, storage::Database& db,
-                         index::Qsbr& qsbr)
-    : config_(config), identity_(identity), db_(db), qsbr_(qsbr) {}
+                         index::Qsbr& qsbr, AdminRows rows)
+    : config_(config), identity_(identity), db_(db), qsbr_(qsbr), rows_(rows) {}
 
 AdminSocket::~AdminSocket() { stop(); }
 
@@ -258,6 +371,7 @@ Status AdminSocket::start(const std::string& socket_path) {
 }
 
 void AdminSocket::stop() {
+  stopping_.store(true);  // imports see it at their next progress report
   if (thread_.joinable()) {
     char b = 1;
     ssize_t w;
@@ -266,6 +380,7 @@ void AdminSocket::stop() {
     } while (w < 0 && errno == EINTR);
     thread_.join();
   }
+  reap_imports(true);
   if (listen_fd_ >= 0) {
     ::close(listen_fd_);
     listen_fd_ = -1;
@@ -291,6 +406,7 @@ void AdminSocket::loop() {
       return;
     }
     if (p[1].revents != 0) return;
+    reap_imports(false);
     if (p[0].revents == 0) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
@@ -301,12 +417,23 @@ void AdminSocket::loop() {
       if (::poll(&w, 1, 200) > 0) return;
       continue;
     }
-    serve(fd);
-    ::close(fd);
+    if (serve(fd)) ::close(fd);
   }
 }
 
-void AdminSocket::serve(int fd) {
+void AdminSocket::reap_imports(bool all) {
+  std::lock_guard lk(imports_mu_);
+  for (auto it = imports_.begin(); it != imports_.end();) {
+    if (all || it->done.load()) {
+      it->thread.join();
+      it = imports_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool AdminSocket::serve(int fd) {
   std::string error;
   auto answer = [&](const AdminOutput& r) {
     std::string frame = encode_frame({std::to_string(r.exit_code), r.out, r.err});
@@ -322,25 +449,54 @@ void AdminSocket::serve(int fd) {
       (cred.uid != ::geteuid() && cred.uid != 0)) {
     std::fprintf(stderr, "claribi-server: admin socket: refused a connection from uid %u\n", unsigned(cred.uid));
     answer(AdminOutput{kAdminExitFailed, "", "claribi-admin: permission denied: run as the server's user\n"});
-    return;
+    return true;
   }
 
   std::vector<std::string> request;
+  PassedFds passed;
   if (!read_frame(fd, &request, kMaxRequestItems, kMaxRequestBytes, now_ms() + kRequestTimeoutMs, wake_[0],
-                  &error)) {
+                  &error, &passed.fds)) {
     if (error != "stopping")
       std::fprintf(stderr, "claribi-server: admin socket: bad request: %s\n", error.c_str());
-    return;
+    return true;
   }
   if (request.size() < 2 || request[0] != kAdminProtocol || request[1].empty() || request[1][0] != '/') {
     answer(AdminOutput{kAdminExitFailed, "",
                        "claribi-admin: the server does not understand this request (a different version of "
                        "claribi-admin?)\n"});
-    return;
+    return true;
   }
   std::string cwd = std::move(request[1]);
   std::vector<std::string> args(std::make_move_iterator(request.begin() + 2),
                                 std::make_move_iterator(request.end()));
+
+  if (AdminCommands::input_file(args)) {
+    // rows import: on a thread of its own, reading the descriptor that came
+    // with the request.
+    if (passed.fds.size() != 1) {
+      answer(AdminOutput{kAdminExitFailed, "",
+                         "claribi-admin: rows import: the request must bring the open file (one descriptor), it "
+                         "brought " + std::to_string(passed.fds.size()) + "\n"});
+      return true;
+    }
+    {
+      std::lock_guard lk(imports_mu_);
+      if (imports_.size() < kMaxAdminImports) {
+        int file_fd = passed.take_one();
+        Import& im = imports_.emplace_back();
+        unsigned uid = unsigned(cred.uid);
+        im.thread = std::thread([this, &im, fd, file_fd, args = std::move(args), cwd = std::move(cwd), uid]() mutable {
+          run_import(im, fd, file_fd, std::move(args), std::move(cwd), uid);
+        });
+        return false;
+      }
+    }
+    answer(AdminOutput{kAdminExitFailed, "",
+                       "claribi-admin: " + std::to_string(kMaxAdminImports) +
+                           " imports are in progress already; try again when one is done\n"});
+    return true;
+  }
+
   AdminOutput result;
   {
     // The commands read the identity index (directly and through View).
@@ -350,12 +506,69 @@ void AdminSocket::serve(int fd) {
   std::fprintf(stderr, "claribi-server: admin command '%s' from uid %u: exit %d\n", command_words(args).c_str(),
                unsigned(cred.uid), result.exit_code);
   answer(result);
+  return true;
+}
+
+void AdminSocket::run_import(Import& self, int fd, int file_fd, std::vector<std::string> args, std::string cwd,
+                             unsigned uid) {
+  ProgressFrames frames(fd);
+  AdminInput input;
+  input.file_fd = file_fd;
+  input.progress = [&](const ImportProgress& p) { return frames.send(p) && !stopping_.load(); };
+  // No ReaderScope: the import reads no index, and an import may take
+  // minutes, which would hold up QSBR reclamation for as long.
+  AdminOutput result = AdminCommands(config_, identity_, db_, rows_).run(args, cwd, input);
+  ::close(file_fd);
+  std::fprintf(stderr, "claribi-server: admin command '%s' from uid %u: exit %d\n", command_words(args).c_str(), uid,
+               result.exit_code);
+  std::string werr;
+  if (!frames.finish(encode_frame({std::to_string(result.exit_code), result.out, result.err}),
+                     now_ms() + kResponseTimeoutMs, &werr))
+    std::fprintf(stderr, "claribi-server: admin socket: answer not delivered: %s\n", werr.c_str());
+  ::close(fd);
+  self.done.store(true);
 }
 
 // ---- client -------------------------------------------------------------------
 
+namespace {
+
+// Sends `data` with `file_fd` attached to its first bytes (SCM_RIGHTS).
+bool write_with_fd(int fd, const std::string& data, int file_fd, std::string* error) {
+  iovec iov{const_cast<char*>(data.data()), data.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  std::memset(control, 0, sizeof(control));
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &file_fd, sizeof(int));
+  ssize_t w;
+  do {
+    w = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0) {
+    *error = errno_text(errno);
+    return false;
+  }
+  return write_full(fd, data.substr(size_t(w)), -1, error);
+}
+
+bool parse_u64(const std::string& s, uint64_t* v) {
+  return !s.empty() && std::from_chars(s.data(), s.data() + s.size(), *v).ec == std::errc() &&
+         s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
 AdminCallResult call_admin_socket(const std::string& socket_path, const std::vector<std::string>& args,
-                                  const std::string& cwd, AdminOutput* out, std::string* error) {
+                                  const std::string& cwd, AdminOutput* out, std::string* error, int file_fd,
+                                  const std::function<void(const ImportProgress&)>& on_progress) {
   SocketAddress addr;
   if (!addr.init(socket_path, error)) return AdminCallResult::kNoServer;
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -379,8 +592,21 @@ AdminCallResult call_admin_socket(const std::string& socket_path, const std::vec
   request.insert(request.end(), args.begin(), args.end());
   std::vector<std::string> response;
   std::string why;
-  bool okay = write_full(fd, encode_frame(request), -1, &why) &&
-              read_frame(fd, &response, kMaxResponseItems, kMaxResponseBytes, -1, -1, &why);
+  const std::string frame = encode_frame(request);
+  bool okay = file_fd >= 0 ? write_with_fd(fd, frame, file_fd, &why) : write_full(fd, frame, -1, &why);
+  // Progress frames (rows import), then the answer.
+  while (okay) {
+    okay = read_frame(fd, &response, kMaxResponseItems, kMaxResponseBytes, -1, -1, &why);
+    if (!okay || response.empty() || response[0] != kAdminProgressFrame) break;
+    ImportProgress p;
+    if (response.size() != 4 || !parse_u64(response[1], &p.bytes_done) || !parse_u64(response[2], &p.bytes_total) ||
+        !parse_u64(response[3], &p.rows_done)) {
+      ::close(fd);
+      *error = "the server at " + socket_path + " sent a malformed progress report";
+      return AdminCallResult::kFailed;
+    }
+    if (on_progress) on_progress(p);
+  }
   ::close(fd);
   if (!okay) {
     *error = "the server at " + socket_path + " did not answer: " + why;

@@ -1,7 +1,5 @@
 #include "server/app.h"
 
-#include <algorithm>
-#include <thread>
 
 #include "api/api_context.h"
 #include "api/last_used.h"
@@ -10,18 +8,16 @@
 #include "auth/jwt.h"
 #include "auth/password.h"
 #include "common/time_util.h"
-#include "exec/thread_pool.h"
 #include "identity/identity_index.h"
 #include "identity/identity_lists.h"
 #include "identity/identity_service.h"
 #include "index/qsbr.h"
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
-#include "rows/row_service.h"
+#include "rows/row_runtime.h"
 #include "storage/database.h"
 #include "storage/group_commit_writer.h"
 #include "storage/resource_store.h"
-#include "storage/row_store.h"
 
 namespace claribi::server {
 
@@ -35,10 +31,7 @@ struct App::Parts {
   std::unique_ptr<identity::IdentityLists> lists;
   std::unique_ptr<storage::ResourceStore> resource_store;
   std::unique_ptr<resources::Resources> resources;
-  std::unique_ptr<storage::RowStore> row_store;
-  std::unique_ptr<exec::ThreadPool> ingest_pool;
-  std::unique_ptr<exec::ThreadPool> seal_pool;
-  std::unique_ptr<rows::RowService> rows;
+  std::unique_ptr<rows::RowRuntime> rows;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
   std::unique_ptr<api::ApiContext> context;
@@ -49,17 +42,13 @@ App::App() : p_(new Parts) {}
 
 App::~App() {
   // Uploads still parsing finish (and are refused or published) first.
-  if (p_->ingest_pool) p_->ingest_pool->Stop();
-  if (p_->seal_pool) p_->seal_pool->Stop();
+  if (p_->rows) p_->rows->stop();
   if (p_->writer) p_->writer->Stop();
   p_->pipeline.reset();
   p_->context.reset();
   p_->last_used.reset();
   p_->limiter.reset();
   p_->rows.reset();
-  p_->ingest_pool.reset();
-  p_->seal_pool.reset();
-  p_->row_store.reset();
   p_->resources.reset();
   p_->resource_store.reset();
   p_->lists.reset();
@@ -93,25 +82,20 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
       *s.resource_store, resources::Renderers{api::render_data_source, api::render_dashboard, api::render_report});
   if (Status st = s.resources->load(); !st.ok()) return st;
   // Rows: manifests and chunk metadata now, column data when first read.
-  s.row_store = std::make_unique<storage::RowStore>(*s.db, cfg.data_dir + "/staging");
-  // Uploads parse on one pool and encode chunks on another: a parsing task
-  // waits for its chunk's encoding, which must never queue behind parsing.
-  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-  // Both below the reactors' priority: requests first, bulk work after.
-  exec::ThreadPool::Options background;
-  background.nice = 10;
-  s.ingest_pool = std::make_unique<exec::ThreadPool>("ingest", cores, 1024, background);
-  s.seal_pool = std::make_unique<exec::ThreadPool>("ingest-seal", cores, 1024, background);
-  s.rows = std::make_unique<rows::RowService>(*s.row_store, *s.writer, *s.qsbr, s.resources->data_sources,
-                                              *s.ingest_pool, size_t(cfg.storage.rows_memory_mb) << 20,
-                                              s.seal_pool.get());
-  if (Status st = s.rows->load(); !st.ok()) return st;
+  // The upload pools run below the reactors' priority: requests first.
+  rows::RowRuntimeOptions ro;
+  ro.staging_dir = cfg.data_dir + "/staging";
+  ro.memory_budget_bytes = size_t(cfg.storage.rows_memory_mb) << 20;
+  ro.nice = 10;
+  auto rows = rows::RowRuntime::open(ro, *s.db, *s.writer, *s.qsbr, s.resources->data_sources);
+  if (!rows.ok()) return rows.status();
+  s.rows = std::move(rows.value());
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
   s.context.reset(new api::ApiContext{cfg, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
-                                      *s.resources, *s.rows, *s.limiter, *s.last_used, argon2,
+                                      *s.resources, s.rows->rows(), *s.limiter, *s.last_used, argon2,
                                       http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
   // Computed now so the first unknown-email login does not pay for it.
   auth::dummy_password_hash(argon2);

@@ -175,7 +175,8 @@ Status Server::start() {
     s.reactors.push_back(std::move(r));
   }
 
-  s.admin = std::make_unique<AdminSocket>(cfg, s.app->identity(), s.app->db(), s.app->qsbr());
+  s.admin = std::make_unique<AdminSocket>(cfg, s.app->identity(), s.app->db(), s.app->qsbr(),
+                                          AdminRows{&s.app->context().resources.data_sources, &s.app->context().rows});
   st = s.admin->start(cfg.data_dir + "/admin.sock");
   if (!st.ok()) return st;
 
