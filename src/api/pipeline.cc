@@ -78,6 +78,9 @@ Pipeline::Pipeline(ApiContext& app) : app_(app) {
 }
 
 http::Http1Parser::BodyPolicy Pipeline::body_policy(const http::Request& head) const {
+  // Called for every head: only a POST can be a streamed upload, so the
+  // other methods skip the route match.
+  if (head.method != http::Method::kPost) return {size_t(app_.config.http.max_body_bytes), false};
   http::Router::Match m = router_.match(head.method, head.path);
   if (m.outcome == http::Router::Outcome::kFound &&
       routes()[size_t(m.route_index)].body == BodyKind::kStreamedUpload) {
