@@ -53,8 +53,8 @@ const llhttp_settings_t& Http1Parser::settings() {
   return s;
 }
 
-Http1Parser::Http1Parser(const Limits& limits, BodyPolicyFn body_limit)
-    : limits_(limits), body_limit_fn_(std::move(body_limit)) {
+Http1Parser::Http1Parser(const Limits& limits, BodyPolicyFn body_policy)
+    : limits_(limits), body_policy_fn_(std::move(body_policy)) {
   llhttp_init(&parser_, HTTP_REQUEST, &settings());
   parser_.data = this;
 }
@@ -227,8 +227,8 @@ int Http1Parser::on_headers_complete(llhttp_t* p) {
   s->head_done_ = true;
   s->build_head();
   s->chunked_ = (p->flags & F_CHUNKED) != 0;
-  if (s->body_limit_fn_) {
-    BodyPolicy bp = s->body_limit_fn_(s->req_);
+  if (s->body_policy_fn_) {
+    BodyPolicy bp = s->body_policy_fn_(s->req_);
     s->body_limit_ = bp.limit;
     s->stream_ = bp.stream;
   }
@@ -307,16 +307,12 @@ Http1Parser::State Http1Parser::next() {
     if (err == HPE_PAUSED) {
       parsed_ = size_t(llhttp_get_error_pos(&parser_) - buf_.get());
       paused_ = true;
-      if (stream_ && sink_ == nullptr && in_message_) {
-        // Paused at the end of a streamed head.
-        build_head();
-        req_.body = {};
-        req_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
-        return State::kStreamHead;
-      }
       // The head views were built at headers-complete; the buffer has not
       // moved since (compaction happens only in write_ptr, between reads).
-      build_head();
+      build_head();  // the body is empty here, and set below for a whole request
+      req_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+      // Paused at the end of a streamed head: the body goes to a sink.
+      if (stream_ && sink_ == nullptr && in_message_) return State::kStreamHead;
       if (chunked_) {
         // Keep padding readable after the reassembled body too.
         body_copy_.reserve(body_copy_.size() + kBodyPadding);
@@ -324,7 +320,6 @@ Http1Parser::State Http1Parser::next() {
       } else {
         req_.body = std::string_view(buf_.get() + body_.off, body_.len);
       }
-      req_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
       return State::kRequest;
     }
     if (!failed_) {

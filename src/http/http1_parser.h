@@ -55,7 +55,7 @@ class Http1Parser {
     ~BodySink() = default;
   };
 
-  explicit Http1Parser(const Limits& limits, BodyPolicyFn body_limit = nullptr);
+  explicit Http1Parser(const Limits& limits, BodyPolicyFn body_policy = nullptr);
   Http1Parser(const Http1Parser&) = delete;
   Http1Parser& operator=(const Http1Parser&) = delete;
 
@@ -118,7 +118,7 @@ class Http1Parser {
   };
 
   Limits limits_;
-  BodyPolicyFn body_limit_fn_;
+  BodyPolicyFn body_policy_fn_;
   llhttp_t parser_;
 
   std::unique_ptr<char[]> buf_;

@@ -94,7 +94,6 @@ bool Upload::feed(std::string_view bytes) {
   {
     std::lock_guard lk(mu_);
     if (completed_) return true;  // refused already: the rest is discarded
-    body_bytes_ += bytes.size();
     current_.append(bytes);
     if (current_.size() >= kBlockBytes) {
       queued_bytes_ += current_.size();

@@ -129,7 +129,6 @@ class Upload final : public std::enable_shared_from_this<Upload> {
   std::unique_ptr<storage::SegmentWriter> segment_;
   std::unique_ptr<TableBuilder> builder_;
   std::unique_ptr<Parser> parser_;
-  uint64_t body_bytes_ = 0;
   std::atomic<uint64_t> rows_parsed_{0};
 };
 
