@@ -56,6 +56,30 @@ check() {  # check "description" actual expected
   fi
 }
 
+# --- shared by the API tests ----------------------------------------------------
+
+A() { "$ADMIN_BIN" --data-dir "$DATA" "$@"; }
+CT='Content-Type: application/json'
+# The credential header: API keys (claribi_sk_...) go in X-API-Key, anything else is a JWT.
+auth() { case "$1" in claribi_sk_*) echo "X-API-Key: $1" ;; *) echo "Authorization: Bearer $1" ;; esac; }
+# Splits curl's output of -w '\n%{http_code}' into ST (status) and B (body).
+take_response() {
+  ST=${1##*$'\n'}
+  B=${1%"$ST"}
+  B=${B%$'\n'}
+}
+# req METHOD PATH CREDENTIAL [BODY [CONTENT-TYPE]]: one request; sets ST and B.
+# Never call it inside $(...): the results live in these globals.
+req() {
+  local args=(-s -w '\n%{http_code}' -X "$1" "$BASE$2" -H "$(auth "$3")") out
+  if [ $# -ge 4 ]; then args+=(-H "Content-Type: ${5:-application/json}" --data-binary "$4"); fi
+  out=$(curl "${args[@]}") || true
+  take_response "$out"
+}
+# jq over the last body (compact / raw); a body that is not JSON shows up in the failure.
+jb() { jq -c "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
+jr() { jq -r "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
+
 finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]

@@ -16,32 +16,14 @@
 source "$(dirname "$0")/lib.sh"
 PUBLIC=https://api.example.test
 start_server --public-url "$PUBLIC"
-A() { "$ADMIN_BIN" --data-dir "$DATA" "$@"; }
 
 A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \
   --password admin-password --first-name Ada --last-name Admin >/dev/null
 A bootstrap --org "Other Inc" --plan starter --ai-credits 1 --email boss@other.test \
   --password other-password --first-name Bo --last-name Ss >/dev/null
 
-CT='Content-Type: application/json'
 login() { curl -s -X POST "$BASE/api/auth/login/" -H "$CT" -d "{\"email\": \"$1\", \"password\": \"$2\"}"; }
 json() { curl -s "$@"; }
-# The credential header: API keys (claribi_sk_...) go in X-API-Key, anything else is a JWT.
-auth() { case "$1" in claribi_sk_*) echo "X-API-Key: $1" ;; *) echo "Authorization: Bearer $1" ;; esac; }
-
-# req METHOD PATH CREDENTIAL [BODY [CONTENT-TYPE]]: one request; sets ST (status) and B (body).
-# Never call it inside $(...): the results live in these globals.
-req() {
-  local args=(-s -w '\n%{http_code}' -X "$1" "$BASE$2" -H "$(auth "$3")") out
-  if [ $# -ge 4 ]; then args+=(-H "Content-Type: ${5:-application/json}" --data-binary "$4"); fi
-  out=$(curl "${args[@]}") || true
-  ST=${out##*$'\n'}
-  B=${out%"$ST"}
-  B=${B%$'\n'}
-}
-# jq over the last body (compact / raw); a body that is not JSON shows up in the failure.
-jb() { jq -c "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:120})"; }
-jr() { jq -r "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:120})"; }
 # The last body's id, or null (without starting jq when the object begins with it).
 idof() {
   if [[ "$B" =~ ^\{\"id\":([0-9]+)[,}] ]]; then echo "${BASH_REMATCH[1]}"; return; fi

@@ -13,24 +13,17 @@
 # output), and after a restart the API's row_count includes both imports.
 source "$(dirname "$0")/lib.sh"
 start_server
-A() { "$ADMIN_BIN" --data-dir "$DATA" "$@"; }
 A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \
   --password admin-password --first-name Ada --last-name Admin >/dev/null
 
-CT='Content-Type: application/json'
 login() { curl -s -X POST "$BASE/api/auth/login/" -H "$CT" -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access; }
-# req METHOD PATH [BODY [CONTENT-TYPE]]: as the administrator; sets ST and B.
-req() {
-  local args=(-s -w '\n%{http_code}' -X "$1" "$BASE$2" -H "Authorization: Bearer $TOKEN") out
-  if [ $# -ge 3 ]; then args+=(-H "Content-Type: ${4:-application/json}" --data-binary "$3"); fi
-  out=$(curl "${args[@]}") || true
-  ST=${out##*$'\n'}
-  B=${out%"$ST"}
-  B=${B%$'\n'}
+# as_admin METHOD PATH [BODY [CONTENT-TYPE]]: req with the administrator's token.
+as_admin() {
+  local method=$1 path=$2
+  shift 2
+  req "$method" "$path" "$TOKEN" "$@"
 }
-jb() { jq -c "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
-jr() { jq -r "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
-schema_count() { req GET "/api/data-sources/$1/schema/"; jr .row_count; }
+schema_count() { as_admin GET "/api/data-sources/$1/schema/"; jr .row_count; }
 # imp ARGS...: runs claribi-admin rows import ARGS, stderr to a file (not a
 # terminal); sets OUT, ERR, RC.
 imp() {
@@ -39,10 +32,10 @@ imp() {
 }
 TOKEN=$(login admin@acme.test admin-password)
 
-req POST /api/data-sources/ '{"name":"orders","type":"upload"}'
+as_admin POST /api/data-sources/ '{"name":"orders","type":"upload"}'
 check "upload data source" "$ST" 201
 DS=$(jr .id)
-req POST /api/data-sources/ '{"name":"warehouse","type":"postgresql"}'
+as_admin POST /api/data-sources/ '{"name":"warehouse","type":"postgresql"}'
 PG=$(jr .id)
 
 ROWS=300000
@@ -67,14 +60,14 @@ check "progress: last line at 100%" "$(tail -1 <<<"$ERR" | grep -cE "^rows impor
 check "progress: no carriage return when stderr is not a terminal" "$(tr -cd '\r' <<<"$ERR" | wc -c)" 0
 check "progress: nothing but progress lines" "$(grep -vc '^rows import: ' <<<"$ERR")" 0
 check "schema row_count" "$(schema_count "$DS")" "$ROWS"
-req GET "/api/data-sources/$DS/schema/"
+as_admin GET "/api/data-sources/$DS/schema/"
 check "schema types" "$(jb -c '[.columns[] | [.name, .type]]')" '[["id","integer"],["region","string"],["amount","float"],["ts","timestamp"]]'
-req GET "/api/data-sources/$DS/rows/?page_size=2"
+as_admin GET "/api/data-sources/$DS/rows/?page_size=2"
 check "first rows" "$(jb -c '[.count, .results]')" \
   "[$ROWS,[{\"id\":1,\"region\":\"NA\",\"amount\":1.01,\"ts\":\"2025-01-02T00:00:00Z\"},{\"id\":2,\"region\":\"APAC\",\"amount\":2.02,\"ts\":\"2025-01-03T00:00:00Z\"}]]"
-req GET "/api/data-sources/$DS/rows/?page_size=100&page=$((ROWS / 100))"
+as_admin GET "/api/data-sources/$DS/rows/?page_size=100&page=$((ROWS / 100))"
 check "last row" "$(jb -c '.results[99].id')" "$ROWS"
-req GET "/api/data-sources/$DS/"
+as_admin GET "/api/data-sources/$DS/"
 check "row_count on the data source" "$(jr .row_count)" "$ROWS"
 
 # --- a refusal: the API's words, nothing appended --------------------------------------
@@ -85,7 +78,7 @@ with open(sys.argv[1], "w") as f:
     for i in range(1, 150001):
         f.write("%d,X,%s,2025-02-01\n" % (i, "abc" if i == 120000 else "1.5"))
 EOF
-req POST "/api/data-sources/$DS/rows/" "@$DATA/bad.csv" text/csv
+as_admin POST "/api/data-sources/$DS/rows/" "@$DATA/bad.csv" text/csv
 BAD_DETAIL=$(jr .detail)
 check "the API refuses the bad file" "$ST $(jr .error)" "400 validation_error"
 imp --data-source "$DS" "$DATA/bad.csv"
@@ -96,7 +89,7 @@ check "bad row: names row and column" "$(grep -c 'Row 120000.*amount.*Nothing wa
 check "bad row: nothing appended" "$(schema_count "$DS")" "$ROWS"
 
 printf '[{"id": 1}, {"id": }]' >"$DATA/bad.json"
-req POST "/api/data-sources/$DS/rows/" "$(cat "$DATA/bad.json")"
+as_admin POST "/api/data-sources/$DS/rows/" "$(cat "$DATA/bad.json")"
 API_DETAIL=$(jr .detail)
 imp --data-source "$DS" "$DATA/bad.json"
 check "bad json (format from .json): exit" "$RC" 1
@@ -215,16 +208,16 @@ start_server
 TOKEN=$(login admin@acme.test admin-password)
 TOTAL=$((RUNNING_TOTAL + ROWS))
 check "after restart: schema row_count has both imports" "$(schema_count "$DS")" "$TOTAL"
-req GET "/api/data-sources/$DS/"
+as_admin GET "/api/data-sources/$DS/"
 check "after restart: data source row_count" "$(jr .row_count)" "$TOTAL"
-req GET "/api/data-sources/$DS/rows/?page_size=1&page=$TOTAL"
+as_admin GET "/api/data-sources/$DS/rows/?page_size=1&page=$TOTAL"
 check "after restart: the last row is the stopped-server import's" "$(jb -c '.results[0].id')" "$ROWS"
 
 # --- --replace, running and stopped -------------------------------------------------------
 printf 'sku,qty\nA-1,3\nB-2,\nC-3,7\n' >"$DATA/small.csv"
 imp --data-source "$DS" --replace "$DATA/small.csv"
 check "replace (running)" "$RC $OUT" "0 imported 3 rows into data source $DS (row_count 3)"
-req GET "/api/data-sources/$DS/rows/"
+as_admin GET "/api/data-sources/$DS/rows/"
 check "replace: only the new rows, schema afresh" "$(jb -c '[.count, .results]')" \
   '[3,[{"sku":"A-1","qty":3},{"sku":"B-2","qty":null},{"sku":"C-3","qty":7}]]'
 stop_server
@@ -232,6 +225,6 @@ imp --data-source "$DS" --replace "$DATA/orders.csv"
 check "replace (stopped)" "$RC $OUT" "0 imported $ROWS rows into data source $DS (row_count $ROWS)"
 start_server
 TOKEN=$(login admin@acme.test admin-password)
-req GET "/api/data-sources/$DS/schema/"
+as_admin GET "/api/data-sources/$DS/schema/"
 check "after replace and restart" "$(jb -c '[.row_count, [.columns[].name]]')" "[$ROWS,[\"id\",\"region\",\"amount\",\"ts\"]]"
 finish

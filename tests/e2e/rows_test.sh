@@ -16,36 +16,20 @@ source "$(dirname "$0")/lib.sh"
 # default) before reuse, which the memory check below would count.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=16"
 start_server
-A() { "$ADMIN_BIN" --data-dir "$DATA" "$@"; }
 A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \
   --password admin-password --first-name Ada --last-name Admin >/dev/null
 A bootstrap --org "Other Inc" --plan starter --ai-credits 1 --email boss@other.test \
   --password other-password --first-name Bo --last-name Ss >/dev/null
 
-CT='Content-Type: application/json'
 login() { curl -s -X POST "$BASE/api/auth/login/" -H "$CT" -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access; }
-auth() { case "$1" in claribi_sk_*) echo "X-API-Key: $1" ;; *) echo "Authorization: Bearer $1" ;; esac; }
-# req METHOD PATH CREDENTIAL [BODY [CONTENT-TYPE]]: sets ST and B.
-req() {
-  local args=(-s -w '\n%{http_code}' -X "$1" "$BASE$2" -H "$(auth "$3")") out
-  if [ $# -ge 4 ]; then args+=(-H "Content-Type: ${5:-application/json}" --data-binary "$4"); fi
-  out=$(curl "${args[@]}") || true
-  ST=${out##*$'\n'}
-  B=${out%"$ST"}
-  B=${B%$'\n'}
-}
 # upload FILE DS CRED [QUERY] [CONTENT-TYPE]: streams a file (curl -T), sets ST and B.
 # (No trailing slash: curl -T appends the file name to a URL that ends in one.)
 upload() {
   local out
   out=$(curl -s -w '\n%{http_code}' -X POST -T "$1" -H "Expect:" "$BASE/api/data-sources/$2/rows${4:-}" \
     -H "$(auth "$3")" -H "Content-Type: ${5:-text/csv}") || true
-  ST=${out##*$'\n'}
-  B=${out%"$ST"}
-  B=${B%$'\n'}
+  take_response "$out"
 }
-jb() { jq -c "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
-jr() { jq -r "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
 count_of() { req GET "/api/data-sources/$1/" "$ADMIN"; jr .row_count; }
 
 ADMIN=$(login admin@acme.test admin-password)
