@@ -3,7 +3,7 @@
 #include <array>
 #include <optional>
 
-#include "api/json_value.h"
+#include "json/json_value.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
 
@@ -188,7 +188,7 @@ bool read_analytics_query(FieldReader& parent, std::string_view name, simdjson::
       w.begin_object();
       if (field) w.field("field", *field);
       if (op) w.field("op", *op);
-      if (value) write_json(w.key("value"), *value);
+      if (value) json::write_json(w.key("value"), *value);
       w.end_object();
     });
     w.end_array();

@@ -11,7 +11,7 @@
 #include "api/analytics_query.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
-#include "api/json_value.h"
+#include "json/json_value.h"
 #include "api/pipeline.h"
 #include "api/resource_handlers.h"
 

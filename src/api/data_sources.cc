@@ -3,13 +3,13 @@
 // docs/resources.md. Secret config values (password, token, secret,
 // private_key, api_key, at any depth) are stored and never rendered: every
 // response shows "********", and a write that leaves a secret out, or echoes
-// the mask, keeps the stored value (json_value.h merge_secrets).
+// the mask, keeps the stored value (json_value.h json::merge_secrets).
 #include <optional>
 #include <string>
 
 #include "api/handlers.h"
 #include "api/json_body.h"
-#include "api/json_value.h"
+#include "json/json_value.h"
 #include "api/pipeline.h"
 #include "api/resource_handlers.h"
 
@@ -29,7 +29,7 @@ struct DataSourceEdit {
   void apply(model::DataSource& d) const {
     if (name) d.name = *name;
     if (type) d.type = *type;
-    if (config_json) d.config_json = merge_secrets(*config_json, d.config_json);
+    if (config_json) d.config_json = json::merge_secrets(*config_json, d.config_json);
   }
 };
 
@@ -55,11 +55,11 @@ std::optional<std::string> read_config(FieldReader& f) {
     f.error("config", "Expected an object.");
     return std::nullopt;
   }
-  if (json_depth(*e) > kMaxJsonDepth) {
-    f.error("config", "Nested more than " + std::to_string(kMaxJsonDepth) + " levels deep.");
+  if (json::json_depth(*e) > json::kMaxJsonDepth) {
+    f.error("config", "Nested more than " + std::to_string(json::kMaxJsonDepth) + " levels deep.");
     return std::nullopt;
   }
-  std::string json = canonical_json(*e);
+  std::string json = json::canonical_json(*e);
   if (json.size() > kMaxConfigBytes) {
     f.error("config", "Ensure this object is at most " + std::to_string(kMaxConfigBytes) + " bytes as JSON.");
     return std::nullopt;

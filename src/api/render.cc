@@ -1,6 +1,6 @@
 #include "api/render.h"
 
-#include "api/json_value.h"
+#include "json/json_value.h"
 
 namespace claribi::api {
 
@@ -83,7 +83,7 @@ void render_data_source(const model::DataSource& d, std::string* out) {
   w.field("name", d.name);
   w.field("type", model::data_source_type_name(d.type));
   w.key("config");
-  write_masked_config(w, d.config_json);
+  json::write_masked_config(w, d.config_json);
   w.field("status", "active");
   w.field("row_count", d.row_count);
   write_header_end(w, d);

@@ -1,15 +1,15 @@
-// Free-form JSON of records (api/json_value.h): canonical_json minifies,
+// Free-form JSON of records (json/json_value.h): json::canonical_json minifies,
 // keeps key order and writes numbers and strings (escapes, \u sequences,
 // surrogate pairs, raw UTF-8, NUL) so that the output is valid JSON and
-// canonical again; json_depth counts nesting; write_masked_config renders
+// canonical again; json::json_depth counts nesting; json::write_masked_config renders
 // every non-null secret (password, token, secret, private_key, api_key) at
 // any depth as "********" and leaves null secrets and other keys alone;
-// merge_secrets follows the rules of json_value.h — a masked secret keeps
+// json::merge_secrets follows the rules of json_value.h — a masked secret keeps
 // the stored value (or is dropped when there is none), a null secret is
 // removed, an omitted stored secret is kept, nested objects merge, non-secret
 // keys are replaced by what the client sent — and a client that echoes a
 // masked GET back changes nothing (docs/resources.md).
-#include "api/json_value.h"
+#include "json/json_value.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -20,7 +20,7 @@
 namespace claribi::api {
 namespace {
 
-// Parses text (which must be valid JSON) and returns canonical_json of it.
+// Parses text (which must be valid JSON) and returns json::canonical_json of it.
 std::string canon(std::string_view text) {
   simdjson::padded_string padded(text);
   simdjson::dom::parser parser;
@@ -28,7 +28,7 @@ std::string canon(std::string_view text) {
   auto err = parser.parse(padded).get(e);
   EXPECT_FALSE(err) << "test input is not JSON: " << text;
   if (err) return "<invalid>";
-  return canonical_json(e);
+  return json::canonical_json(e);
 }
 
 int depth(std::string_view text) {
@@ -36,7 +36,7 @@ int depth(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::element e;
   EXPECT_FALSE(parser.parse(padded).get(e)) << text;
-  return json_depth(e);
+  return json::json_depth(e);
 }
 
 bool is_valid_json(std::string_view text) {
@@ -49,7 +49,7 @@ bool is_valid_json(std::string_view text) {
 std::string masked(std::string_view config) {
   std::string out;
   JsonWriter w(out);
-  write_masked_config(w, config);
+  json::write_masked_config(w, config);
   return out;
 }
 
@@ -125,13 +125,13 @@ TEST(ApiJsonValue, JsonDepth) {
   for (int i = 0; i < 40; ++i) deep += "[";
   for (int i = 0; i < 40; ++i) deep += "]";
   EXPECT_EQ(depth(deep), 40);
-  EXPECT_GT(depth(deep), kMaxJsonDepth);
+  EXPECT_GT(depth(deep), json::kMaxJsonDepth);
 }
 
 TEST(ApiJsonValue, SecretKeyNames) {
-  for (std::string_view k : {"password", "token", "secret", "private_key", "api_key"}) EXPECT_TRUE(is_secret_key(k)) << k;
+  for (std::string_view k : {"password", "token", "secret", "private_key", "api_key"}) EXPECT_TRUE(json::is_secret_key(k)) << k;
   for (std::string_view k : {"", "user", "host", "passwords", "my_password", "tokens", "key", "api", "secret_"})
-    EXPECT_FALSE(is_secret_key(k)) << k;
+    EXPECT_FALSE(json::is_secret_key(k)) << k;
 }
 
 TEST(ApiJsonValue, MaskedConfigHidesSecretsAtAnyDepth) {
@@ -152,7 +152,7 @@ TEST(ApiJsonValue, MaskedConfigHidesSecretsAtAnyDepth) {
   std::string out;
   JsonWriter w(out);
   w.begin_object().key("config");
-  write_masked_config(w, R"({"password":"x"})");
+  json::write_masked_config(w, R"({"password":"x"})");
   w.field("after", 1).end_object();
   EXPECT_EQ(out, R"({"config":{"password":"********"},"after":1})");
 }
@@ -161,45 +161,45 @@ TEST(ApiJsonValue, MergeKeepsMaskedAndOmittedSecrets) {
   const std::string stored = R"({"host":"old","port":1,"password":"p1","token":"t1"})";
   // Omitted secrets are kept (after the keys sent); non-secret keys are
   // replaced as a whole ("port" is gone).
-  EXPECT_EQ(merge_secrets(R"({"host":"new"})", stored), R"({"host":"new","password":"p1","token":"t1"})");
+  EXPECT_EQ(json::merge_secrets(R"({"host":"new"})", stored), R"({"host":"new","password":"p1","token":"t1"})");
   // A masked secret keeps the stored value, in the position it was sent.
-  EXPECT_EQ(merge_secrets(R"({"password":"********","host":"new"})", stored),
+  EXPECT_EQ(json::merge_secrets(R"({"password":"********","host":"new"})", stored),
             R"({"password":"p1","host":"new","token":"t1"})");
   // A new value replaces the stored one.
-  EXPECT_EQ(merge_secrets(R"({"password":"p2"})", stored), R"({"password":"p2","token":"t1"})");
+  EXPECT_EQ(json::merge_secrets(R"({"password":"p2"})", stored), R"({"password":"p2","token":"t1"})");
   // null removes the secret.
-  EXPECT_EQ(merge_secrets(R"({"password":null,"host":"h"})", stored), R"({"host":"h","token":"t1"})");
-  EXPECT_EQ(merge_secrets(R"({"password":null,"token":null})", stored), "{}");
+  EXPECT_EQ(json::merge_secrets(R"({"password":null,"host":"h"})", stored), R"({"host":"h","token":"t1"})");
+  EXPECT_EQ(json::merge_secrets(R"({"password":null,"token":null})", stored), "{}");
   // A mask with nothing stored is dropped; so is null.
-  EXPECT_EQ(merge_secrets(R"({"password":"********","token":null,"host":"h"})", "{}"), R"({"host":"h"})");
+  EXPECT_EQ(json::merge_secrets(R"({"password":"********","token":null,"host":"h"})", "{}"), R"({"host":"h"})");
   // A new record: everything as sent.
-  EXPECT_EQ(merge_secrets(R"({"host":"h","password":"p","n":[1,{"x":null}]})", "{}"),
+  EXPECT_EQ(json::merge_secrets(R"({"host":"h","password":"p","n":[1,{"x":null}]})", "{}"),
             R"({"host":"h","password":"p","n":[1,{"x":null}]})");
   // Non-secret null values are kept as sent.
-  EXPECT_EQ(merge_secrets(R"({"host":null})", R"({"host":"h"})"), R"({"host":null})");
+  EXPECT_EQ(json::merge_secrets(R"({"host":null})", R"({"host":"h"})"), R"({"host":null})");
   // A stored secret that is null is not carried over.
-  EXPECT_EQ(merge_secrets(R"({"host":"h"})", R"({"password":null})"), R"({"host":"h"})");
-  EXPECT_EQ(merge_secrets(R"({"password":"********"})", R"({"password":null})"), "{}");
+  EXPECT_EQ(json::merge_secrets(R"({"host":"h"})", R"({"password":null})"), R"({"host":"h"})");
+  EXPECT_EQ(json::merge_secrets(R"({"password":"********"})", R"({"password":null})"), "{}");
   // Non-string stored secrets are kept as they are.
-  EXPECT_EQ(merge_secrets(R"({"secret":"********"})", R"({"secret":{"k":[1,2]}})"), R"({"secret":{"k":[1,2]}})");
+  EXPECT_EQ(json::merge_secrets(R"({"secret":"********"})", R"({"secret":{"k":[1,2]}})"), R"({"secret":{"k":[1,2]}})");
 }
 
 TEST(ApiJsonValue, MergeNestedObjects) {
   const std::string stored =
       R"({"db":{"user":"u","password":"p","opts":{"token":"t","x":1}},"api_key":"k","other":{"password":"q"}})";
   // Where both sides hold an object, the same rules apply inside it.
-  EXPECT_EQ(merge_secrets(R"({"db":{"user":"v","opts":{"x":2}}})", stored),
+  EXPECT_EQ(json::merge_secrets(R"({"db":{"user":"v","opts":{"x":2}}})", stored),
             R"({"db":{"user":"v","opts":{"x":2,"token":"t"},"password":"p"},"api_key":"k"})");
-  EXPECT_EQ(merge_secrets(R"({"db":{"password":"********","opts":{"token":null}},"other":{}})", stored),
+  EXPECT_EQ(json::merge_secrets(R"({"db":{"password":"********","opts":{"token":null}},"other":{}})", stored),
             R"({"db":{"password":"p","opts":{}},"other":{"password":"q"},"api_key":"k"})");
   // An object replaced by a scalar: the stored secrets under it are gone.
-  EXPECT_EQ(merge_secrets(R"({"db":"none","api_key":"********"})", stored), R"({"db":"none","api_key":"k"})");
+  EXPECT_EQ(json::merge_secrets(R"({"db":"none","api_key":"********"})", stored), R"({"db":"none","api_key":"k"})");
   // A scalar stored where an object arrives: the object is taken as sent
   // (its plain keys; masked secrets under it: see the tests below).
-  EXPECT_EQ(merge_secrets(R"({"db":{"user":"w","password":"new"}})", R"({"db":1})"),
+  EXPECT_EQ(json::merge_secrets(R"({"db":{"user":"w","password":"new"}})", R"({"db":1})"),
             R"({"db":{"user":"w","password":"new"}})");
   // An object stored where a scalar arrives: replaced.
-  EXPECT_EQ(merge_secrets(R"({"other":2})", stored), R"({"other":2,"api_key":"k"})");
+  EXPECT_EQ(json::merge_secrets(R"({"other":2})", stored), R"({"other":2,"api_key":"k"})");
 }
 
 // docs/resources.md: "every secret it leaves out — or sends as "********", as
@@ -213,7 +213,7 @@ TEST(ApiJsonValue, EchoOfMaskedConfigChangesNothing) {
            R"({"password":null,"host":"h"})",
        }) {
     std::string echo = masked(stored);
-    std::string merged = merge_secrets(echo, stored);
+    std::string merged = json::merge_secrets(echo, stored);
     // A null secret may be dropped; compare what a client can see and what is secret.
     if (stored.find("null") == std::string_view::npos) {
       EXPECT_EQ(merged, stored) << "echo " << echo;
@@ -224,24 +224,24 @@ TEST(ApiJsonValue, EchoOfMaskedConfigChangesNothing) {
 }
 
 // Secrets inside objects that sit in arrays are masked on the way out, so
-// merge_secrets must descend into arrays too (by position), or a client
+// json::merge_secrets must descend into arrays too (by position), or a client
 // echoing a GET would store the literal "********" in place of the secret.
 TEST(ApiJsonValue, EchoOfMaskedConfigKeepsSecretsInsideArrays) {
   const std::string stored = R"({"replicas":[{"host":"a","password":"p1"},{"host":"b","token":"t2"}]})";
   std::string echo = masked(stored);
   ASSERT_EQ(echo, R"({"replicas":[{"host":"a","password":"********"},{"host":"b","token":"********"}]})");
-  std::string merged = merge_secrets(echo, stored);
+  std::string merged = json::merge_secrets(echo, stored);
   EXPECT_EQ(merged, stored) << "the stored secrets were replaced by the mask";
-  EXPECT_EQ(merged.find(kSecretMask), std::string::npos) << merged;
+  EXPECT_EQ(merged.find(json::kSecretMask), std::string::npos) << merged;
 }
 
 // "a secret it sends as "********" keeps the stored value (or is dropped
 // when there is none)" holds at every depth, also inside an object that has
 // no stored counterpart (a new nested object, or one that replaces a scalar).
 TEST(ApiJsonValue, MaskWithNothingStoredIsDroppedInNestedObjects) {
-  EXPECT_EQ(merge_secrets(R"({"password":"********"})", "{}"), "{}");  // top level: dropped (passes)
-  EXPECT_EQ(merge_secrets(R"({"db":{"password":"********","user":"w"}})", "{}"), R"({"db":{"user":"w"}})");
-  EXPECT_EQ(merge_secrets(R"({"db":{"password":"********","user":"w"}})", R"({"db":1})"), R"({"db":{"user":"w"}})");
+  EXPECT_EQ(json::merge_secrets(R"({"password":"********"})", "{}"), "{}");  // top level: dropped (passes)
+  EXPECT_EQ(json::merge_secrets(R"({"db":{"password":"********","user":"w"}})", "{}"), R"({"db":{"user":"w"}})");
+  EXPECT_EQ(json::merge_secrets(R"({"db":{"password":"********","user":"w"}})", R"({"db":1})"), R"({"db":{"user":"w"}})");
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
-#include "api/json_value.h"
+#include "json/json_value.h"
 
 #include <algorithm>
 #include <array>
 
 #include "common/text.h"
 
-namespace claribi::api {
+namespace claribi::json {
 
 namespace {
 
@@ -180,4 +180,4 @@ std::string merge_secrets(std::string_view incoming_json, std::string_view store
   return out;
 }
 
-}  // namespace claribi::api
+}  // namespace claribi::json

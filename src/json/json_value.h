@@ -16,7 +16,7 @@
 
 #include "common/json_writer.h"
 
-namespace claribi::api {
+namespace claribi::json {
 
 inline constexpr int kMaxJsonDepth = 32;
 inline constexpr std::string_view kSecretMask = "********";
@@ -40,4 +40,4 @@ void write_masked_config(JsonWriter& w, std::string_view config_json);
 // stored object at the same place, arrays element by element by position.
 std::string merge_secrets(std::string_view incoming_json, std::string_view stored_json);
 
-}  // namespace claribi::api
+}  // namespace claribi::json
