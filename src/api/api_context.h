@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "analytics/query_service.h"
 #include "auth/jwt.h"
 #include "auth/password.h"
 #include "config/config.h"
@@ -30,6 +31,7 @@ struct ApiContext {
   const identity::IdentityLists& lists;
   resources::Resources& resources;
   rows::RowService& rows;
+  analytics::QueryService& queries;
   limit::SlidingWindowLimiter& limiter;
   LastUsedRecorder& last_used;
   auth::Argon2Params argon2;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "api/analytics_query.h"
+#include "analytics/query.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "json/json_value.h"
@@ -119,7 +119,10 @@ void read_widgets(FieldReader& f, simdjson::dom::element e, std::string* out) {
       }
     }
     if (auto title = wr.text("title", kMaxTitleChars)) w.title = *title;
-    if (auto q = wr.element("query"); q && !q->is_null()) read_analytics_query(wr, "query", *q, &w.query_json);
+    if (auto q = wr.element("query"); q && !q->is_null()) {
+      analytics::Query query;
+      if (analytics::read_query_field(wr, "query", *q, &query)) w.query_json = analytics::canonical_json(query);
+    }
     read_position(wr, &w);
     widgets.push_back(std::move(w));
   }

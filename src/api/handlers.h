@@ -46,6 +46,9 @@ void handle_rows_upload(Ctx& c);
 void handle_rows_list(Ctx& c);
 void handle_rows_schema(Ctx& c);
 
+// analytics.cc
+void handle_analytics_query(Ctx& c);
+
 // dashboards.cc
 void handle_dashboards_list(Ctx& c);
 void handle_dashboards_create(Ctx& c);

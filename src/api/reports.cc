@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "api/analytics_query.h"
+#include "analytics/query.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
@@ -51,9 +51,9 @@ std::optional<std::string> read_query(FieldReader& f, bool required) {
     f.error("query", "This field may not be null.");
     return std::nullopt;
   }
-  std::string json;
-  if (!read_analytics_query(f, "query", *e, &json)) return std::nullopt;
-  return json;
+  analytics::Query query;
+  if (!analytics::read_query_field(f, "query", *e, &query)) return std::nullopt;
+  return analytics::canonical_json(query);
 }
 
 std::optional<model::ReportFormat> read_format(FieldReader& f) {

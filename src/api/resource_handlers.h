@@ -30,6 +30,10 @@ inline constexpr size_t kInlineSearchLimit = 2000;
 
 // "No dashboard with ID 7 was found." as 404.
 void render_not_found(http::Response& r, std::string_view label, uint64_t id);
+// The data source `id`, when the caller's organization has it and it is an
+// `upload` source (the only kind with rows, §10); otherwise renders 404 or
+// 400 (naming `field`) into c.res and returns false (rows.cc).
+bool find_upload_source(Ctx& c, uint64_t id, model::DataSource* ds, std::string_view field = "type");
 // The orderings of a list: id, the text field ("name", or "email" for
 // users), created_at, updated_at.
 inline constexpr std::string_view kNameOrderings[] = {"id", "name", "created_at", "updated_at"};

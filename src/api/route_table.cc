@@ -54,6 +54,8 @@ const Route kRoutes[] = {
     {Method::kPost, "/api/data-sources/{id}/rows/", handle_rows_upload, Access::kAuthenticated, kEditor, model::kScopeDataSourcesWrite, LimitKind::kCredential, BodyKind::kStreamedUpload},
     {Method::kGet, "/api/data-sources/{id}/rows/", handle_rows_list, Access::kAuthenticated, kViewer, model::kScopeDataSourcesRead, LimitKind::kCredential},
     {Method::kGet, "/api/data-sources/{id}/schema/", handle_rows_schema, Access::kAuthenticated, kViewer, model::kScopeDataSourcesRead, LimitKind::kCredential},
+    // Analytics (§10): every role may query.
+    {Method::kPost, "/api/analytics/query/", handle_analytics_query, Access::kAuthenticated, kViewer, model::kScopeAnalyticsRead, LimitKind::kCredential},
 
     {Method::kGet, "/api/dashboards/", handle_dashboards_list, Access::kAuthenticated, kViewer, model::kScopeDashboardsRead, LimitKind::kCredential},
     {Method::kPost, "/api/dashboards/", handle_dashboards_create, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},

@@ -21,29 +21,6 @@ namespace {
 
 using storage::ColumnType;
 
-// The data source, when the caller's organization has it and it holds rows;
-// otherwise renders 404 or 400 and returns false.
-bool find_upload_source(Ctx& c, model::DataSource* ds) {
-  Status st = c.app.resources.data_sources.read(c.who.org_id, c.ids[0], ds);
-  if (st.code() == StatusCode::kNotFound) {
-    render_not_found(c.res, "data source", c.ids[0]);
-    return false;
-  }
-  if (!st.ok()) {
-    http::render_error(c.res, http::ErrorCode::kInternalError, "The data source could not be read.");
-    return false;
-  }
-  if (ds->type != model::DataSourceType::kUpload) {
-    http::FieldErrors fe;
-    fe.add("type", "Data sources of type \"" + std::string(model::data_source_type_name(ds->type)) +
-                       "\" hold no rows; only \"upload\" data sources do.");
-    http::render_error(c.res, http::ErrorCode::kValidationError,
-                       "Data source " + std::to_string(ds->id) + " is not an upload data source.", &fe);
-    return false;
-  }
-  return true;
-}
-
 void write_columns(JsonWriter& w, const std::vector<storage::TableColumn>& columns) {
   w.key("columns").begin_array();
   for (const auto& col : columns) {
@@ -176,6 +153,29 @@ class HttpUpload final : public rows::UploadClient,
 
 }  // namespace
 
+// The data source, when the caller's organization has it and it holds rows;
+// otherwise renders 404 or 400 and returns false.
+bool find_upload_source(Ctx& c, uint64_t id, model::DataSource* ds, std::string_view field) {
+  Status st = c.app.resources.data_sources.read(c.who.org_id, id, ds);
+  if (st.code() == StatusCode::kNotFound) {
+    render_not_found(c.res, "data source", id);
+    return false;
+  }
+  if (!st.ok()) {
+    http::render_error(c.res, http::ErrorCode::kInternalError, "The data source could not be read.");
+    return false;
+  }
+  if (ds->type != model::DataSourceType::kUpload) {
+    http::FieldErrors fe;
+    fe.add(std::string(field), "Data sources of type \"" + std::string(model::data_source_type_name(ds->type)) +
+                       "\" hold no rows; only \"upload\" data sources do.");
+    http::render_error(c.res, http::ErrorCode::kValidationError,
+                       "Data source " + std::to_string(ds->id) + " is not an upload data source.", &fe);
+    return false;
+  }
+  return true;
+}
+
 void handle_rows_upload(Ctx& c) {
   std::string_view ct = c.req.header("content-type");
   rows::Upload::Format format;
@@ -200,7 +200,7 @@ void handle_rows_upload(Ctx& c) {
     replace = true;
   }
   model::DataSource ds;
-  if (!find_upload_source(c, &ds)) return c.finish();
+  if (!find_upload_source(c, c.ids[0], &ds)) return c.finish();
 
   auto http = std::make_shared<HttpUpload>(c.ex, ds.id);
   auto upload = std::make_shared<rows::Upload>(c.app.rows, http, c.who.org_id, ds.id, format, replace, c.now);
@@ -211,7 +211,7 @@ void handle_rows_upload(Ctx& c) {
 
 void handle_rows_list(Ctx& c) {
   model::DataSource ds;
-  if (!find_upload_source(c, &ds)) return c.finish();
+  if (!find_upload_source(c, c.ids[0], &ds)) return c.finish();
   ListQuery q;
   if (!parse_page_query(c.req, c.res, &q)) return c.finish();
   const rows::TableSnapshot* t = c.app.rows.snapshot(ds.id);
@@ -258,7 +258,7 @@ void handle_rows_list(Ctx& c) {
 
 void handle_rows_schema(Ctx& c) {
   model::DataSource ds;
-  if (!find_upload_source(c, &ds)) return c.finish();
+  if (!find_upload_source(c, c.ids[0], &ds)) return c.finish();
   const rows::TableSnapshot* t = c.app.rows.snapshot(ds.id);
   c.res.status = 200;
   c.res.body.clear();

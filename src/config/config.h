@@ -82,6 +82,15 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+struct AnalyticsConfig {
+  uint32_t query_threads = 0;          // query pool threads; 0 = one per core
+  uint32_t max_queued_queries = 64;    // queries waiting for the pool; more: 503
+  std::chrono::seconds query_timeout{30};
+  uint32_t max_query_memory = 1024;    // MB of aggregate state per query; more: 504
+  uint32_t result_cache_mb = 256;      // rendered results kept by (data source version, query); 0 = off
+  bool operator==(const AnalyticsConfig&) const = default;
+};
+
 // Per-plan or per-route replacement of the default limits. An unset member
 // falls through to the next level (route -> plan -> default).
 struct RateLimitOverride {
@@ -141,6 +150,7 @@ struct Config {
   LogConfig log;
   AuthConfig auth;
   StorageConfig storage;
+  AnalyticsConfig analytics;
   RateLimitsConfig rate_limits;
 
   // Not settings: where the values came from.

@@ -281,6 +281,21 @@ constexpr Setting kSettings[] = {
         "again from disk when needed)",
         16, 1 << 24),
 
+    // [analytics]
+    row<&Config::analytics, &AnalyticsConfig::query_threads>(
+        "analytics.query_threads", "N", "Threads of the query pool; 0 = one per core", 0, 1024),
+    row<&Config::analytics, &AnalyticsConfig::max_queued_queries>(
+        "analytics.max_queued_queries", "N", "Queries waiting for the query pool; more: 503 with Retry-After", 1,
+        1 << 20),
+    row<&Config::analytics, &AnalyticsConfig::query_timeout>(
+        "analytics.query_timeout", "SECONDS", "Longest a query may run; longer: 504 query_timeout", 1, 86400),
+    row<&Config::analytics, &AnalyticsConfig::max_query_memory>(
+        "analytics.max_query_memory", "MB",
+        "Memory for one query's groups and aggregates; more: 504 query_timeout", 1, 1 << 20),
+    row<&Config::analytics, &AnalyticsConfig::result_cache_mb>(
+        "analytics.result_cache_mb", "MB",
+        "Query results kept by (data source version, query); an upload makes them stale; 0 = off", 0, 1 << 20),
+
     // [rate_limits]
     row<&Config::rate_limits, &RateLimitsConfig::jwt_per_minute>(
         "rate_limits.jwt_per_minute", "N", "Requests per rolling minute per JWT user", 1, kMaxPerMinute),

@@ -30,7 +30,8 @@ const ErrorInfo& info(ErrorCode code) {
       {431, "request_header_fields_too_large", "The request head is too large."},
       {400, "bad_request", "The request is not valid HTTP."},
       {500, "internal_error", "An internal error occurred."},
-      {503, "service_unavailable", "The server is shutting down or overloaded; try again."},
+      {503, "unavailable", "The server is busy or shutting down; try again shortly."},
+      {504, "query_timeout", "The query ran past its time or memory budget."},
   };
   return kTable[static_cast<size_t>(code)];
 }

@@ -31,7 +31,8 @@ enum class ErrorCode : unsigned char {
   kRequestHeaderFieldsTooLarge,
   kBadRequest,  // malformed HTTP (the parser's), not a body problem
   kInternalError,
-  kServiceUnavailable,
+  kServiceUnavailable,  // "unavailable" (§3): the analytics queue is full, or shutting down
+  kQueryTimeout,        // a query past analytics.query_timeout or analytics.max_query_memory
 };
 
 int error_status(ErrorCode code);

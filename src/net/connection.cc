@@ -76,6 +76,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
       c->close();
     } else {
       c->session_.close_after_output();  // answer what was asked, then close
+      c->session_.peer_gone();
     }
     return;
   }
@@ -153,6 +154,7 @@ void Connection::pump_tls() {
         return;
       }
       session_.close_after_output();
+      session_.peer_gone();
       break;
     }
     close();

@@ -40,6 +40,18 @@ class BodyConsumer {
   ~BodyConsumer() = default;
 };
 
+// Told when the client of an unfinished exchange is gone (its connection
+// closed, or it sent EOF: like nginx, a client that stops sending is taken
+// to have given up), so a long job — a query — can stop early. Reactor
+// thread, at most once; the exchange must still be finished.
+class ExchangeWatcher {
+ public:
+  virtual void on_client_gone() = 0;
+
+ protected:
+  ~ExchangeWatcher() = default;
+};
+
 class Exchange {
  public:
   const http::Request& request() const { return *request_; }
@@ -59,6 +71,8 @@ class Exchange {
   void stream_body(BodyConsumer* consumer) { consumer_ = consumer; }
   // The consumer can take bytes again (after on_body returned false).
   void resume_body();
+  // Asks to be told when the client goes away before finish() (nullptr: no more).
+  void watch(ExchangeWatcher* watcher) { watcher_ = watcher; }
 
  private:
   friend class HttpSession;
@@ -70,6 +84,7 @@ class Exchange {
   Reactor* reactor_ = nullptr;
   const http::Request* request_ = nullptr;
   BodyConsumer* consumer_ = nullptr;
+  ExchangeWatcher* watcher_ = nullptr;
   http::Response response_;
   std::string_view cors_;
   bool done_ = false;

@@ -310,8 +310,18 @@ void HttpSession::collect_ready() {
   }
 }
 
+void HttpSession::peer_gone() {
+  for (Exchange* ex = queue_.front(); ex != nullptr; ex = ex->next_in_session_) {
+    if (ex->done_ || ex->watcher_ == nullptr) continue;
+    ExchangeWatcher* w = ex->watcher_;
+    ex->watcher_ = nullptr;
+    w->on_client_gone();
+  }
+}
+
 void HttpSession::close() {
   if (closed_) return;
+  peer_gone();
   closed_ = true;
   abort_stream(http::ErrorCode::kBadRequest, {});  // the client went away mid-body
   queue_.remove_if([this](Exchange* ex) {

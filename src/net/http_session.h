@@ -81,6 +81,9 @@ class HttpSession : private http::Http1Parser::BodySink {
   // Requests handed to the handler and not finished yet.
   int outstanding() const { return outstanding_; }
 
+  // The client will read no more answers (EOF, or the connection is going):
+  // tells the watchers of unfinished exchanges. Idempotent.
+  void peer_gone();
   // The connection is gone: answered exchanges go back to the pool now,
   // unanswered ones when their handler finishes them.
   void close();

@@ -19,6 +19,7 @@ void Exchange::reset() {
   session_ = nullptr;
   request_ = nullptr;
   consumer_ = nullptr;
+  watcher_ = nullptr;
   response_.reset();
   cors_ = {};
   done_ = false;

@@ -1,6 +1,9 @@
 #include "server/app.h"
 
+#include <algorithm>
+#include <thread>
 
+#include "analytics/query_service.h"
 #include "api/api_context.h"
 #include "api/last_used.h"
 #include "api/pipeline.h"
@@ -32,6 +35,7 @@ struct App::Parts {
   std::unique_ptr<storage::ResourceStore> resource_store;
   std::unique_ptr<resources::Resources> resources;
   std::unique_ptr<rows::RowRuntime> rows;
+  std::unique_ptr<analytics::QueryService> queries;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
   std::unique_ptr<api::ApiContext> context;
@@ -42,12 +46,14 @@ App::App() : p_(new Parts) {}
 
 App::~App() {
   // Uploads still parsing finish (and are refused or published) first.
+  if (p_->queries) p_->queries->Stop();
   if (p_->rows) p_->rows->stop();
   if (p_->writer) p_->writer->Stop();
   p_->pipeline.reset();
   p_->context.reset();
   p_->last_used.reset();
   p_->limiter.reset();
+  p_->queries.reset();
   p_->rows.reset();
   p_->resources.reset();
   p_->resource_store.reset();
@@ -69,9 +75,12 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   if (!db.ok()) return db.status();
   s.db = std::move(db.value());
   s.writer = std::make_unique<storage::GroupCommitWriter>(*s.db);
-  // Reader slots: one per reactor, plus the admin socket, the writer and
-  // room for a benchmark or test thread.
-  s.qsbr = std::make_unique<index::Qsbr>(int(readers) + 4);
+  // Reader slots: one per reactor and per query-pool thread, plus the
+  // admin socket, the writer and room for a benchmark or test thread.
+  const int query_threads = cfg.analytics.query_threads > 0
+                                ? int(cfg.analytics.query_threads)
+                                : int(std::max(1u, std::thread::hardware_concurrency()));
+  s.qsbr = std::make_unique<index::Qsbr>(int(readers) + query_threads + 4);
   s.index = std::make_unique<identity::IdentityIndex>(*s.qsbr);
   s.identity = std::make_unique<identity::IdentityService>(*s.db, s.writer.get(), *s.index);
   s.lists = std::make_unique<identity::IdentityLists>(api::render_user, api::render_api_key);
@@ -90,12 +99,19 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   auto rows = rows::RowRuntime::open(ro, *s.db, *s.writer, *s.qsbr, s.resources->data_sources);
   if (!rows.ok()) return rows.status();
   s.rows = std::move(rows.value());
+  analytics::QueryServiceOptions qo;
+  qo.threads = query_threads;
+  qo.max_queue = cfg.analytics.max_queued_queries;
+  qo.timeout = cfg.analytics.query_timeout;
+  qo.max_memory_bytes = size_t(cfg.analytics.max_query_memory) << 20;
+  qo.cache_bytes = size_t(cfg.analytics.result_cache_mb) << 20;
+  s.queries = std::make_unique<analytics::QueryService>(s.rows->rows(), *s.qsbr, qo);
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
   s.context.reset(new api::ApiContext{cfg, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
-                                      *s.resources, s.rows->rows(), *s.limiter, *s.last_used, argon2,
+                                      *s.resources, s.rows->rows(), *s.queries, *s.limiter, *s.last_used, argon2,
                                       http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
   // Computed now so the first unknown-email login does not pay for it.
   auth::dummy_password_hash(argon2);

@@ -1,0 +1,150 @@
+// The hash structures of one scan worker: StringPool (strings interned to
+// dense ids, so a group key or a distinct set holds 8-byte words), GroupTable
+// (group keys of K words plus a null mask → dense group ids, open addressing
+// hashed with XXH3) and U64Set (an exact set of 64-bit values for
+// count_distinct). Each worker owns its own; the executor merges them.
+// Growth is amortized doubling: no allocation per row once a table has
+// reached its size.
+#pragma once
+
+#include <xxhash.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace claribi::analytics {
+
+// A 64-bit mix (murmur3's finalizer): single words hash with this.
+inline uint64_t mix64(uint64_t k) {
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+class StringPool {
+ public:
+  uint32_t intern(std::string_view s) {
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+    strings_.push_back(std::make_unique<std::string>(s));
+    uint32_t id = uint32_t(strings_.size() - 1);
+    ids_.emplace(std::string_view(*strings_.back()), id);
+    bytes_ += s.size() + 64;
+    return id;
+  }
+  const std::string& at(uint32_t id) const { return *strings_[id]; }
+  size_t size() const { return strings_.size(); }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::unique_ptr<std::string>> strings_;
+  std::unordered_map<std::string_view, uint32_t> ids_;
+  size_t bytes_ = 0;
+};
+
+class GroupTable {
+ public:
+  explicit GroupTable(size_t key_words) : k_(key_words) { rehash(64); }
+
+  size_t key_words() const { return k_; }
+  uint32_t size() const { return count_; }
+  // Group g's key: k words, then its null mask.
+  const uint64_t* key(uint32_t g) const { return keys_.data() + size_t(g) * (k_ + 1); }
+  size_t bytes() const { return keys_.capacity() * 8 + slots_.capacity() * 4; }
+
+  // The group of `key` (k words + null mask), added when new (*added set).
+  uint32_t find_or_add(const uint64_t* key, bool* added) {
+    const uint64_t h = hash(key);
+    size_t i = h & mask_;
+    for (;;) {
+      uint32_t s = slots_[i];
+      if (s == 0) break;
+      if (std::memcmp(this->key(s - 1), key, (k_ + 1) * 8) == 0) {
+        *added = false;
+        return s - 1;
+      }
+      i = (i + 1) & mask_;
+    }
+    *added = true;
+    uint32_t g = count_++;
+    keys_.insert(keys_.end(), key, key + k_ + 1);
+    slots_[i] = g + 1;
+    if (size_t(count_) * 2 > slots_.size()) rehash(slots_.size() * 2);
+    return g;
+  }
+
+ private:
+  uint64_t hash(const uint64_t* key) const {
+    return k_ == 1 ? mix64(key[0] ^ (key[1] * 0x9e3779b97f4a7c15ULL)) : XXH3_64bits(key, (k_ + 1) * 8);
+  }
+  void rehash(size_t n) {
+    slots_.assign(n, 0);
+    mask_ = n - 1;
+    for (uint32_t g = 0; g < count_; ++g) {
+      size_t i = hash(key(g)) & mask_;
+      while (slots_[i] != 0) i = (i + 1) & mask_;
+      slots_[i] = g + 1;
+    }
+  }
+
+  size_t k_;
+  uint32_t count_ = 0;
+  size_t mask_ = 0;
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> slots_;
+};
+
+// Exact set of 64-bit values (open addressing; 0 is tracked apart).
+class U64Set {
+ public:
+  size_t size() const { return count_ + (has_zero_ ? 1 : 0); }
+  size_t bytes() const { return slots_.capacity() * 8; }
+  void insert(uint64_t v) {
+    if (v == 0) {
+      has_zero_ = true;
+      return;
+    }
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    size_t i = mix64(v) & mask_;
+    for (;;) {
+      uint64_t s = slots_[i];
+      if (s == v) return;
+      if (s == 0) {
+        slots_[i] = v;
+        ++count_;
+        return;
+      }
+      i = (i + 1) & mask_;
+    }
+  }
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    if (has_zero_) fn(uint64_t(0));
+    for (uint64_t s : slots_)
+      if (s != 0) fn(s);
+  }
+
+ private:
+  void grow() {
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
+    mask_ = slots_.size() - 1;
+    count_ = 0;
+    for (uint64_t s : old)
+      if (s != 0) insert(s);
+  }
+  std::vector<uint64_t> slots_;
+  size_t mask_ = 0;
+  size_t count_ = 0;
+  bool has_zero_ = false;
+};
+
+}  // namespace claribi::analytics
