@@ -51,7 +51,10 @@ void render_query_answer(http::Response& r, analytics::QueryAnswer& a) {
       http::render_error(r, http::ErrorCode::kQueryTimeout, a.detail);
       return;
     case Kind::kCancelled:
+      // Nobody reads this answer; the access log shows 499 (nginx's "client
+      // closed request") so an operator sees the query was given up.
       http::render_error(r, http::ErrorCode::kServiceUnavailable, a.detail);
+      r.status = 499;
       return;
     case Kind::kFailed:
       http::render_error(r, http::ErrorCode::kInternalError, a.detail);
