@@ -179,3 +179,7 @@ bash bench/callgrind.sh "$BUILD"
 echo
 echo "ingest (bench/ingest.sh): the orders CSV uploaded over HTTPS, side by side with DuckDB's read_csv:"
 bash bench/ingest.sh "$BUILD"
+
+echo
+echo "queries (bench/query.sh): six analytics queries over the same orders, side by side with DuckDB:"
+bash bench/query.sh "$BUILD"
