@@ -659,6 +659,18 @@ void ColumnChunk::decode_ints(uint32_t begin, uint32_t n, int64_t* out) const {
   apply_frame(u, n, packed_.min, packed_.gcd);
 }
 
+void ColumnChunk::decode_units(uint32_t begin, uint32_t n, int64_t* out) const {
+  assert(size_t{begin} + n <= rows_);
+  if (!has_units()) {
+    assert(false && "decode_units on a chunk without units");
+    std::fill_n(out, n, int64_t{0});
+    return;
+  }
+  auto* u = reinterpret_cast<uint64_t*>(out);
+  unpack_range(packed_, begin, n, u);
+  apply_frame(u, n, packed_.min, packed_.gcd);
+}
+
 void ColumnChunk::decode_floats(uint32_t begin, uint32_t n, double* out) const {
   assert(size_t{begin} + n <= rows_);
   switch (encoding_) {

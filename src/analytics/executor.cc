@@ -20,6 +20,10 @@ constexpr uint32_t kNoGroup = UINT32_MAX;
 constexpr uint32_t kNoCode = UINT32_MAX;
 constexpr size_t kDenseLimit = size_t(1) << 16;  // chunk-local composite key space of the dense path
 constexpr int64_t kDenseIntSpan = 4096;          // integer keys spanning at most this many values go dense
+constexpr uint32_t kUnitsGroupLimit = 1 << 16;    // float sums add decimal units while the groups are this few
+
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+                             1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
 
 inline bool null_at(const uint64_t* bits, uint32_t i) { return (bits[i >> 6] >> (i & 63)) & 1; }
 
@@ -71,6 +75,8 @@ struct Acc {
   std::vector<int64_t> count;  // rows (bare count), or non-null values seen
   std::vector<int128_t> isum;
   std::vector<double> fsum, fcomp;
+  std::vector<int128_t> units;        // this chunk, float sums of a chunk with units: sum of k per group
+  int units_exponent = -1;            // this chunk: -1 when the per-row (compensated) path is used
   std::vector<int64_t> ibest;
   std::vector<double> fbest;
   std::vector<std::string> sbest;
@@ -108,6 +114,8 @@ class Worker {
         kw_(plan.keys.size() * kBatchRows),
         accept_(plan.predicates.size()) {
     if (k_ == 0) group_for_words(words_.data());  // the one row of an ungrouped query
+    counts_only_ = std::all_of(plan.metrics.begin(), plan.metrics.end(),
+                               [](const MetricPlan& m) { return m.op == MetricOp::kCount && m.column < 0; });
   }
 
   // Scans one chunk; false with *st set when a column cannot be read.
@@ -152,6 +160,7 @@ class Worker {
   std::vector<const Predicate*> active_;  // this chunk's predicates that must be evaluated
   std::vector<size_t> active_index_;      // their index in plan_.predicates (for accept_)
   bool dense_ = false;
+  bool counts_only_ = false;              // every metric is a bare count
   std::vector<uint32_t> dense_map_;       // composite chunk-local key -> group
   std::vector<uint64_t> words_, last_words_;
   uint32_t last_group_ = kNoGroup;
@@ -184,6 +193,7 @@ void Worker::add_group_state() {
         if (mp.in == ColumnType::kFloat) {
           a.fsum.push_back(0);
           a.fcomp.push_back(0);
+          a.units.push_back(0);
         } else {
           a.isum.push_back(0);
         }
@@ -286,6 +296,17 @@ bool Worker::prepare(const rows::Chunk& chunk, Status* st) {
   if (dense_) dense_map_.assign(product, kNoGroup);
   last_group_ = kNoGroup;
 
+  // Float sums over exact decimals add their integer units per group and
+  // divide once at the end of the chunk, while the groups are few enough to
+  // visit then.
+  for (size_t m = 0; m < plan_.metrics.size(); ++m) {
+    const MetricPlan& mp = plan_.metrics[m];
+    Acc& a = accs_[m];
+    a.units_exponent = -1;
+    if ((mp.op != MetricOp::kSum && mp.op != MetricOp::kAvg) || mp.in != ColumnType::kFloat) continue;
+    const ColumnChunk* c = col(uint32_t(mp.column));
+    if (c != nullptr && c->has_units() && groups_.size() <= kUnitsGroupLimit) a.units_exponent = int(c->units_exponent());
+  }
   // Metrics: string dictionaries for count_distinct.
   for (size_t m = 0; m < plan_.metrics.size(); ++m) {
     const MetricPlan& mp = plan_.metrics[m];
@@ -399,11 +420,14 @@ void Worker::compute_groups(uint32_t begin, uint32_t n, uint32_t m, bool all) {
     return;
   }
   if (dense_) {
-    std::memset(local_, 0, sizeof(uint32_t) * m);
     for (size_t k = 0; k < k_; ++k) {
       const KeyChunk& kc = keys_[k];
       const uint32_t domain = kc.domain;
-      if (kc.col == nullptr) continue;  // code 0 == domain - 1 == null, domain 1
+      if (kc.col == nullptr) {  // code 0 == domain - 1 == null, domain 1
+        if (k == 0) std::memset(local_, 0, sizeof(uint32_t) * m);
+        continue;
+      }
+      const bool first = k == 0;
       const bool nulls = kc.col->null_count() > 0;
       if (nulls) kc.col->null_bits(begin, n, nbits_);
       const uint32_t null_code = domain - 1;
@@ -412,7 +436,7 @@ void Worker::compute_groups(uint32_t begin, uint32_t n, uint32_t m, bool all) {
           kc.col->decode_codes(begin, n, cbuf_);
           each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
             uint32_t code = (nulls && null_at(nbits_, i)) ? null_code : cbuf_[i];
-            local_[j] = local_[j] * domain + code;
+            local_[j] = first ? code : local_[j] * domain + code;
           });
           break;
         default: {
@@ -422,7 +446,7 @@ void Worker::compute_groups(uint32_t begin, uint32_t n, uint32_t m, bool all) {
             uint32_t code = (nulls && null_at(nbits_, i)) ? null_code
                             : step == 1                    ? uint32_t(ibuf_[i] - base)
                                                            : uint32_t((ibuf_[i] - base) / step);
-            local_[j] = local_[j] * domain + code;
+            local_[j] = first ? code : local_[j] * domain + code;
           });
           break;
         }
@@ -518,7 +542,16 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
         break;
       case MetricOp::kSum:
       case MetricOp::kAvg:
-        if (is_float) {
+        if (is_float && a.units_exponent >= 0) {
+          c->decode_units(begin, n, ibuf_);
+          int128_t* units = a.units.data();
+          each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
+            if (is_null(i)) return;
+            uint32_t g = gid_[j];
+            units[g] += ibuf_[i];
+            ++count[g];
+          });
+        } else if (is_float) {
           c->decode_floats(begin, n, fbuf_);
           double* sum = a.fsum.data();
           double* comp = a.fcomp.data();
@@ -608,6 +641,16 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
 }
 
 void Worker::finish_chunk() {
+  for (Acc& a : accs_) {
+    if (a.units_exponent < 0) continue;
+    const double scale = kPow10[a.units_exponent];
+    for (size_t g = 0; g < a.units.size(); ++g) {
+      if (a.units[g] == 0) continue;
+      neumaier(a.fsum[g], a.fcomp[g], double(a.units[g]) / scale);
+      a.units[g] = 0;
+    }
+    a.units_exponent = -1;
+  }
   for (size_t x = 0; x < plan_.metrics.size(); ++x) {
     const MetricPlan& mp = plan_.metrics[x];
     if (mp.in != ColumnType::kString || (mp.op != MetricOp::kMin && mp.op != MetricOp::kMax)) continue;
@@ -639,6 +682,10 @@ bool Worker::scan(const rows::Chunk& chunk, Status* st, ScanStats* stats) {
   }
   ++stats->chunks_scanned;
   stats->rows_scanned += chunk.rows();
+  if (k_ == 0 && active_.empty() && counts_only_) {  // count(*) over a whole chunk: its row count
+    for (Acc& a : accs_) a.count[0] += chunk.rows();
+    return true;
+  }
   if (!prepare(chunk, st)) return false;
   const uint32_t rows = chunk.rows();
   for (uint32_t begin = 0; begin < rows; begin += kBatchRows) {
