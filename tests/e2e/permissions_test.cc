@@ -109,6 +109,8 @@ std::map<std::string, Expectation> spec() {
   m["POST /api/data-sources/{id}/rows/"] = {Role::kEditor, model::kScopeDataSourcesWrite};
   m["GET /api/data-sources/{id}/rows/"] = {Role::kViewer, model::kScopeDataSourcesRead};
   m["GET /api/data-sources/{id}/schema/"] = {Role::kViewer, model::kScopeDataSourcesRead};
+  // Analytics (§10): every role may query; keys need analytics:read.
+  m["POST /api/analytics/query/"] = {Role::kViewer, model::kScopeAnalyticsRead};
   collection("/api/users/", model::kScopeUsersRead, model::kScopeUsersWrite, Role::kAdministrator);
   m["GET /api/organization/"] = {Role::kViewer, model::kScopeOrganizationRead};
   m["PATCH /api/organization/"] = {Role::kAdministrator, model::kScopeOrganizationWrite};
@@ -224,6 +226,14 @@ class PermissionWalk : public ::testing::Test {
     if (p == "/api/api-keys/{id}/revoke/") return "{}";
     if (p == "/api/organization/") return R"({"name": "Acme Corp"})";
     if (p == "/api/data-sources/{id}/rows/" && route.method == http::Method::kPost) return R"([{"walk": 1}])";
+    if (p == "/api/analytics/query/") {
+      if (query_source_.empty()) {  // an upload data source of the caller's organization
+        auto r = api_->call("POST", "/api/data-sources/", admin_, R"({"name": "walk-rows", "type": "upload"})");
+        EXPECT_EQ(r.status, 201) << r.body;
+        query_source_ = field(r.body, "id");
+      }
+      return R"({"data_source_id": )" + query_source_ + R"(, "metrics": [{"op": "count"}]})";
+    }
     if (p.rfind("/api/data-sources/", 0) == 0 && (create || put)) return R"({"name": "walk", "type": "postgresql"})";
     if (p.rfind("/api/dashboards/", 0) == 0 && (create || put)) return R"({"name": "walk"})";
     if (p.rfind("/api/reports/", 0) == 0 && (create || put)) return R"({"name": "walk", "query": {"data_source_id": 1}})";
@@ -238,6 +248,7 @@ class PermissionWalk : public ::testing::Test {
 
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<Api> api_;
+  std::string query_source_;
   std::string admin_, other_;
   std::vector<Member> members_;
 };
