@@ -55,6 +55,8 @@ now_ns() { date +%s%N; }
 seconds_since() { awk -v d=$(($(now_ns) - $1)) 'BEGIN { printf "%.3f", d / 1e9 }'; }
 mb_per_s() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / 1e6 / b; else print "-" }'; }
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_QUERY_RUNS must be a positive integer, not '$RUNS'"
+[[ " $ENGINES " == *" claribi "* || " $ENGINES " == *" duckdb "* ]] ||
+  fail "BENCH_QUERY_ENGINES names neither claribi nor duckdb: '$ENGINES'"
 
 WORK=$(mktemp -d /tmp/claribi-query-XXXXXX)
 DATA="$WORK/data"
