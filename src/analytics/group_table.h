@@ -17,17 +17,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "index/hashers.h"
+
 namespace claribi::analytics {
 
-// A 64-bit mix (murmur3's finalizer): single words hash with this.
-inline uint64_t mix64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
+// Single words hash with the project's 64-bit mixer (SplitMix64's finalizer).
+inline uint64_t mix64(uint64_t k) { return index::U64Hasher{}(k); }
 
 class StringPool {
  public:
