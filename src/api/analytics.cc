@@ -11,6 +11,7 @@
 #include "analytics/query_service.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
+#include "api/pipeline.h"
 #include "api/resource_handlers.h"
 
 namespace claribi::api {
@@ -105,9 +106,8 @@ class HttpQuery final : public net::ExchangeWatcher, public std::enable_shared_f
 }  // namespace
 
 void handle_analytics_query(Ctx& c) {
-  thread_local simdjson::dom::parser parser;
   simdjson::dom::object body;
-  if (!parse_json_object(c.req, c.res, parser, &body)) return c.finish();
+  if (!parse_json_object(c.req, c.res, thread_json_parser(), &body)) return c.finish();
   FieldReader f(body);
   analytics::Query q;
   analytics::read_query(f, &q);
