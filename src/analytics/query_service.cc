@@ -37,7 +37,7 @@ QueryService::QueryService(rows::RowService& rows, index::Qsbr& qsbr, const Quer
       options_(options),
       cache_(options.cache_bytes > 0 ? std::make_unique<ResultCache>(options.cache_bytes) : nullptr),
       pool_("query", pool_threads(options.threads), options.max_queue,
-            exec::ThreadPool::Options{0, [this] { t_qsbr_slot = qsbr_.register_reader(); },
+            exec::ThreadPool::Options{options.nice, [this] { t_qsbr_slot = qsbr_.register_reader(); },
                                       [this] {
                                         qsbr_.unregister_reader(t_qsbr_slot);
                                         t_qsbr_slot = -1;

@@ -38,6 +38,9 @@ struct QueryServiceOptions {
   std::chrono::seconds timeout{30};
   size_t max_memory_bytes = size_t(1) << 30;
   size_t cache_bytes = size_t(256) << 20;  // 0: no cache
+  // Added to the pool threads' nice value: a scan that competes with the
+  // reactors for a core yields it to them (requests first, like uploads).
+  int nice = 0;
 };
 
 struct QueryAnswer {

@@ -105,6 +105,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   qo.timeout = cfg.analytics.query_timeout;
   qo.max_memory_bytes = size_t(cfg.analytics.max_query_memory) << 20;
   qo.cache_bytes = size_t(cfg.analytics.result_cache_mb) << 20;
+  qo.nice = 10;  // like the upload pools: a query never holds up a request
   s.queries = std::make_unique<analytics::QueryService>(s.rows->rows(), *s.qsbr, qo);
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
