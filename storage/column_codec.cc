@@ -671,6 +671,20 @@ void ColumnChunk::decode_units(uint32_t begin, uint32_t n, int64_t* out) const {
   apply_frame(u, n, packed_.min, packed_.gcd);
 }
 
+void ColumnChunk::decode_offsets(uint32_t begin, uint32_t n, uint64_t* out) const {
+  assert(size_t{begin} + n <= rows_);
+  if (!has_units()) {
+    assert(false && "decode_offsets on a chunk without units");
+    std::fill_n(out, n, uint64_t{0});
+    return;
+  }
+  unpack_range(packed_, begin, n, out);
+}
+
+double ColumnChunk::units_to_double(int64_t k) const {
+  return encoding_ == ColumnEncoding::kDecimal ? decimal_value(k, exponent_) : static_cast<double>(k);
+}
+
 void ColumnChunk::decode_floats(uint32_t begin, uint32_t n, double* out) const {
   assert(size_t{begin} + n <= rows_);
   switch (encoding_) {

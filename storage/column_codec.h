@@ -100,6 +100,17 @@ class ColumnChunk {
   bool has_units() const { return encoding_ == ColumnEncoding::kDecimal || encoding_ == ColumnEncoding::kBitPacked; }
   unsigned units_exponent() const { return encoding_ == ColumnEncoding::kDecimal ? exponent_ : 0; }
   void decode_units(uint32_t begin, uint32_t n, int64_t* out) const;
+  // The frame of those integers (has_units() chunks): value (or k) =
+  // frame_min() + frame_gcd() * offset in 64-bit two's complement, each
+  // offset < 2^bit_width(). decode_offsets writes the offsets alone, so a
+  // sum over n rows is n * frame_min() + frame_gcd() * (the offsets' sum),
+  // and the offsets of a whole chunk sum in 64 bits when bit_width() <= 47.
+  uint64_t frame_min() const { return packed_.min; }
+  uint64_t frame_gcd() const { return packed_.gcd; }
+  void decode_offsets(uint32_t begin, uint32_t n, uint64_t* out) const;
+  // The double that decode_floats gives for units k (has_units() chunks);
+  // non-decreasing in k, so a float comparison can be made on the units.
+  double units_to_double(int64_t k) const;
   // kString: dictionary codes (< dict_size(), or 0 when dict_size() is 0,
   // which happens only when every row is null). Codes order like the
   // strings: code a < code b exactly when entry a < entry b bytewise.

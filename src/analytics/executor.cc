@@ -21,6 +21,9 @@ constexpr uint32_t kNoCode = UINT32_MAX;
 constexpr size_t kDenseLimit = size_t(1) << 16;  // chunk-local composite key space of the dense path
 constexpr int64_t kDenseIntSpan = 4096;          // integer keys spanning at most this many values go dense
 constexpr uint32_t kUnitsGroupLimit = 1 << 16;    // float sums add decimal units while the groups are this few
+constexpr unsigned kPackedCountBits = 24;         // offsets this narrow share their word with the row count
+constexpr unsigned kCountShift = 40;
+static_assert(kPackedCountBits + 16 <= kCountShift, "a chunk's offsets must sum below the count's bits");
 
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
                              1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
@@ -70,6 +73,39 @@ storage::ZoneMap zone_of(const rows::Chunk& chunk, uint32_t c, ColumnType type) 
   return z;
 }
 
+// A float range over a chunk of units (has_units): the units k whose
+// doubles pass, as [*klo, *khi] — the conversion is monotone in k, so binary
+// searches over the chunk's frame find both ends. False when no k passes.
+bool units_range(const Predicate& p, const ColumnChunk& c, int64_t* klo, int64_t* khi) {
+  const int128_t kmin = int64_t(c.frame_min());
+  const int128_t span = int128_t(c.frame_gcd()) * ((int128_t(1) << c.bit_width()) - 1);
+  const int128_t kmax = std::min<int128_t>(kmin + span, std::numeric_limits<int64_t>::max());
+  auto lower = [&](int128_t k) {
+    double v = c.units_to_double(int64_t(k));
+    return p.flo_open ? v > p.flo : v >= p.flo;
+  };
+  auto upper = [&](int128_t k) {
+    double v = c.units_to_double(int64_t(k));
+    return p.fhi_open ? v < p.fhi : v <= p.fhi;
+  };
+  if (!lower(kmax) || !upper(kmin)) return false;
+  int128_t a = kmin, b = kmax;  // the first k with lower(k)
+  while (a < b) {
+    int128_t mid = a + (b - a) / 2;
+    if (lower(mid)) b = mid; else a = mid + 1;
+  }
+  const int128_t first = a;
+  a = kmin, b = kmax;  // the last k with upper(k)
+  while (a < b) {
+    int128_t mid = a + (b - a + 1) / 2;
+    if (upper(mid)) a = mid; else b = mid - 1;
+  }
+  if (first > a) return false;
+  *klo = int64_t(first);
+  *khi = int64_t(a);
+  return true;
+}
+
 // Per metric, per group: one worker's aggregate state.
 struct Acc {
   std::vector<int64_t> count;  // rows (bare count), or non-null values seen
@@ -77,6 +113,17 @@ struct Acc {
   std::vector<double> fsum, fcomp;
   std::vector<int128_t> units;        // this chunk, float sums of a chunk with units: sum of k per group
   int units_exponent = -1;            // this chunk: -1 when the per-row (compensated) path is used
+  // This chunk, sums over a frame-of-reference chunk (integers, decimal
+  // units) of at most 47 bits: per group the sum of the packed offsets and
+  // their count; the frame (min + gcd * offset) is applied once per group at
+  // the chunk's end, so the per-row work is two 64-bit additions.
+  std::vector<uint64_t> osum;
+  std::vector<uint32_t> ocount;
+  bool offsets = false;
+  // Offsets of at most 24 bits: the count rides in bits 40.. of osum (a
+  // chunk's offsets sum below 2^40), one addition per row.
+  bool packed_count = false;
+  uint64_t omin = 0, ogcd = 1;
   std::vector<int64_t> ibest;
   std::vector<double> fbest;
   std::vector<std::string> sbest;
@@ -96,6 +143,11 @@ struct KeyChunk {
   int64_t step = 1;
   bool dense_ok = false;
   std::vector<uint64_t> code_word;   // strings: dictionary code -> key pool id
+  // The previous chunk's column and code_word (this worker's): chunks of one
+  // upload mostly share their dictionaries, so an entry equal to the
+  // previous chunk's at the same code takes its pool id without hashing.
+  const ColumnChunk* prev_col = nullptr;
+  std::vector<uint64_t> prev_word;
 };
 
 class Worker {
@@ -125,7 +177,8 @@ class Worker {
     for (const auto& p : key_pools_) b += p.bytes();
     for (const Acc& a : accs_)
       b += (a.count.capacity() + a.ibest.capacity() + a.fsum.capacity() + a.fcomp.capacity() + a.fbest.capacity()) * 8 +
-           a.isum.capacity() * 16 + a.sbest.capacity() * sizeof(std::string) + string_bytes_ +
+           (a.isum.capacity() + a.units.capacity()) * 16 + a.osum.capacity() * 8 + a.ocount.capacity() * 4 +
+           a.sbest.capacity() * sizeof(std::string) + string_bytes_ +
            a.sets.capacity() * sizeof(U64Set) + a.set_bytes + a.distinct_pool.bytes();
     return b;
   }
@@ -159,9 +212,15 @@ class Worker {
   std::vector<KeyChunk> keys_;
   std::vector<const Predicate*> active_;  // this chunk's predicates that must be evaluated
   std::vector<size_t> active_index_;      // their index in plan_.predicates (for accept_)
+  // Per active predicate, this chunk: a float range over a chunk of units is
+  // tested on the integers (the range of k, or no row at all).
+  enum class UnitTest : uint8_t { kNo, kRange, kNone };
+  std::vector<UnitTest> unit_test_;
+  std::vector<std::pair<int64_t, int64_t>> unit_range_;
   bool dense_ = false;
   bool counts_only_ = false;              // every metric is a bare count
   std::vector<uint32_t> dense_map_;       // composite chunk-local key -> group
+  std::vector<uint32_t> prev_map_;        // one string key: the previous chunk's dense_map_
   std::vector<uint64_t> words_, last_words_;
   uint32_t last_group_ = kNoGroup;
   std::vector<uint64_t> kw_;              // hash path: key words, kBatchRows per key
@@ -170,14 +229,18 @@ class Worker {
   size_t string_bytes_ = 0;
   const rows::Chunk* chunk_ = nullptr;
 
-  int64_t ibuf_[kBatchRows];
-  double fbuf_[kBatchRows];
-  uint32_t cbuf_[kBatchRows];
-  uint64_t nbits_[kBatchRows / 64];
-  uint8_t keep_[kBatchRows];
-  uint16_t sel_[kBatchRows];
-  uint32_t gid_[kBatchRows];
-  uint32_t local_[kBatchRows];
+  // Batch buffers. Each is padded by one cache line so that two read and
+  // written in the same loop are never a multiple of 4 KiB apart (the CPU
+  // would take the load of one for a store to the other: 4K aliasing).
+  static constexpr uint32_t kPad = 64;
+  int64_t ibuf_[kBatchRows + kPad / 8];
+  double fbuf_[kBatchRows + kPad / 8];
+  uint32_t cbuf_[kBatchRows + kPad / 4];
+  uint64_t nbits_[kBatchRows / 64 + kPad / 8];
+  uint8_t keep_[kBatchRows + kPad];
+  uint16_t sel_[kBatchRows + kPad / 2];
+  uint32_t gid_[kBatchRows + kPad / 4];
+  uint32_t local_[kBatchRows + kPad / 4];
 };
 
 void Worker::add_group_state() {
@@ -197,6 +260,8 @@ void Worker::add_group_state() {
         } else {
           a.isum.push_back(0);
         }
+        a.osum.push_back(0);
+        a.ocount.push_back(0);
         break;
       case MetricOp::kMin:
       case MetricOp::kMax:
@@ -231,6 +296,16 @@ bool Worker::prepare(const rows::Chunk& chunk, Status* st) {
   for (const MetricPlan& m : plan_.metrics)
     if (m.column >= 0 && !load(uint32_t(m.column))) return false;
 
+  unit_test_.assign(active_.size(), UnitTest::kNo);
+  unit_range_.resize(active_.size());
+  for (size_t a = 0; a < active_.size(); ++a) {
+    const Predicate& p = *active_[a];
+    const ColumnChunk* c = col(p.column);
+    if (p.kind != Predicate::Kind::kFloatRange || c == nullptr || !c->has_units()) continue;
+    unit_test_[a] = units_range(p, *c, &unit_range_[a].first, &unit_range_[a].second) ? UnitTest::kRange
+                                                                                     : UnitTest::kNone;
+  }
+
   // String predicates: one test per dictionary entry.
   for (size_t a = 0; a < active_.size(); ++a) {
     const Predicate& p = *active_[a];
@@ -243,6 +318,7 @@ bool Worker::prepare(const rows::Chunk& chunk, Status* st) {
   }
 
   // Keys: dense when every key's chunk-local space is small.
+  const bool carry_map = dense_ && k_ == 1 && plan_.keys[0].type == ColumnType::kString && keys_[0].col != nullptr;
   size_t product = 1;
   bool all_dense = true;
   for (size_t k = 0; k < k_; ++k) {
@@ -256,9 +332,15 @@ bool Worker::prepare(const rows::Chunk& chunk, Status* st) {
     if (kc.col == nullptr) {
       kc.dense_ok = true;
     } else if (kp.type == ColumnType::kString) {
+      kc.prev_word.swap(kc.code_word);
+      const uint32_t carried = kc.prev_col == nullptr ? 0 : std::min(kc.prev_col->dict_size(), uint32_t(kc.prev_word.size()));
       kc.code_word.resize(kc.col->dict_size());
-      for (uint32_t code = 0; code < kc.col->dict_size(); ++code)
-        kc.code_word[code] = key_pools_[k].intern(kc.col->dict_entry(code));
+      for (uint32_t code = 0; code < kc.col->dict_size(); ++code) {
+        std::string_view entry = kc.col->dict_entry(code);
+        kc.code_word[code] = code < carried && kc.prev_col->dict_entry(code) == entry ? kc.prev_word[code]
+                                                                                    : key_pools_[k].intern(entry);
+      }
+      kc.prev_col = kc.col;
       kc.domain = kc.col->dict_size() + 1;
       kc.dense_ok = true;
     } else if (kp.type == ColumnType::kBoolean) {
@@ -292,6 +374,13 @@ bool Worker::prepare(const rows::Chunk& chunk, Status* st) {
       if (product > kDenseLimit) all_dense = false;
     }
   }
+  // One string key: the previous chunk's dense map carries over like its
+  // code words (an equal word at the same code is the same group).
+  if (carry_map) {
+    prev_map_.swap(dense_map_);
+  } else {
+    prev_map_.clear();
+  }
   dense_ = k_ > 0 && all_dense;
   if (dense_) dense_map_.assign(product, kNoGroup);
   last_group_ = kNoGroup;
@@ -299,13 +388,23 @@ bool Worker::prepare(const rows::Chunk& chunk, Status* st) {
   // Float sums over exact decimals add their integer units per group and
   // divide once at the end of the chunk, while the groups are few enough to
   // visit then.
+  // Integer sums and those units add packed offsets when the widths allow.
   for (size_t m = 0; m < plan_.metrics.size(); ++m) {
     const MetricPlan& mp = plan_.metrics[m];
     Acc& a = accs_[m];
     a.units_exponent = -1;
-    if ((mp.op != MetricOp::kSum && mp.op != MetricOp::kAvg) || mp.in != ColumnType::kFloat) continue;
+    a.offsets = false;
+    a.packed_count = false;
+    if (mp.op != MetricOp::kSum && mp.op != MetricOp::kAvg) continue;
     const ColumnChunk* c = col(uint32_t(mp.column));
-    if (c != nullptr && c->has_units() && groups_.size() <= kUnitsGroupLimit) a.units_exponent = int(c->units_exponent());
+    if (c == nullptr || !c->has_units() || groups_.size() > kUnitsGroupLimit) continue;
+    if (mp.in == ColumnType::kFloat) a.units_exponent = int(c->units_exponent());
+    if (c->bit_width() <= 47) {
+      a.offsets = true;
+      a.packed_count = c->bit_width() <= kPackedCountBits;
+      a.omin = c->frame_min();
+      a.ogcd = c->frame_gcd();
+    }
   }
   // Metrics: string dictionaries for count_distinct.
   for (size_t m = 0; m < plan_.metrics.size(); ++m) {
@@ -357,12 +456,24 @@ uint32_t Worker::filter(uint32_t begin, uint32_t n, bool* all) {
           if (keep_[i]) keep_[i] = uint8_t(std::binary_search(p.ints.begin(), p.ints.end(), ibuf_[i]));
         break;
       case K::kFloatRange: {
+        if (unit_test_[a] == UnitTest::kNone) return 0;
+        if (unit_test_[a] == UnitTest::kRange) {
+          c->decode_units(begin, n, ibuf_);
+          const uint64_t lo = uint64_t(unit_range_[a].first), span = uint64_t(unit_range_[a].second) - lo;
+          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t(uint64_t(ibuf_[i]) - lo <= span);
+          break;
+        }
         c->decode_floats(begin, n, fbuf_);
         const double lo = p.flo, hi = p.fhi;
-        if (p.flo_open || p.fhi_open) {
-          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t(p.float_matches(fbuf_[i]));
+        const double* v = fbuf_;
+        if (!p.flo_open && !p.fhi_open) {
+          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t((v[i] >= lo) & (v[i] <= hi));
+        } else if (p.flo_open && !p.fhi_open) {
+          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t((v[i] > lo) & (v[i] <= hi));
+        } else if (!p.flo_open) {
+          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t((v[i] >= lo) & (v[i] < hi));
         } else {
-          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t((fbuf_[i] >= lo) & (fbuf_[i] <= hi));
+          for (uint32_t i = 0; i < n; ++i) keep_[i] &= uint8_t((v[i] > lo) & (v[i] < hi));
         }
         break;
       }
@@ -420,6 +531,25 @@ void Worker::compute_groups(uint32_t begin, uint32_t n, uint32_t m, bool all) {
     return;
   }
   if (dense_) {
+    uint32_t* map = dense_map_.data();
+    if (k_ == 1 && plan_.keys[0].type == ColumnType::kString && keys_[0].col != nullptr &&
+        keys_[0].col->null_count() == 0) {  // the common case in one pass: code -> group
+      keys_[0].col->decode_codes(begin, n, cbuf_);
+      const KeyChunk& kc = keys_[0];
+      const uint32_t carried = std::min(uint32_t(prev_map_.size()), uint32_t(kc.prev_word.size()));
+      each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
+        const uint32_t code = cbuf_[i];
+        uint32_t g = map[code];
+        if (g == kNoGroup) {
+          g = code < carried && prev_map_[code] != kNoGroup && kc.prev_word[code] == kc.code_word[code]
+                  ? prev_map_[code]
+                  : materialize_dense(code);
+          map[code] = g;
+        }
+        gid_[j] = g;
+      });
+      return;
+    }
     for (size_t k = 0; k < k_; ++k) {
       const KeyChunk& kc = keys_[k];
       const uint32_t domain = kc.domain;
@@ -452,7 +582,6 @@ void Worker::compute_groups(uint32_t begin, uint32_t n, uint32_t m, bool all) {
         }
       }
     }
-    uint32_t* map = dense_map_.data();
     for (uint32_t j = 0; j < m; ++j) {
       uint32_t g = map[local_[j]];
       if (g == kNoGroup) g = map[local_[j]] = materialize_dense(local_[j]);
@@ -521,6 +650,11 @@ void Worker::compute_groups(uint32_t begin, uint32_t n, uint32_t m, bool all) {
 }
 
 void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
+  int32_t ints_of = -1;  // the column whose integers ibuf_ holds (min, max and avg of one column decode once)
+  auto decode_ints = [&](const ColumnChunk* c, int32_t column) {
+    if (ints_of != column) c->decode_ints(begin, n, ibuf_);
+    ints_of = column;
+  };
   for (size_t x = 0; x < plan_.metrics.size(); ++x) {
     const MetricPlan& mp = plan_.metrics[x];
     Acc& a = accs_[x];
@@ -542,8 +676,36 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
         break;
       case MetricOp::kSum:
       case MetricOp::kAvg:
-        if (is_float && a.units_exponent >= 0) {
+        if (a.offsets) {
+          uint64_t* off = reinterpret_cast<uint64_t*>(ibuf_);  // int64_t may be accessed as uint64_t
+          c->decode_offsets(begin, n, off);
+          ints_of = -1;
+          uint64_t* osum = a.osum.data();
+          uint32_t* ocount = a.ocount.data();
+          if (a.packed_count) {
+            constexpr uint64_t one = uint64_t(1) << kCountShift;
+            if (nulls) {
+              each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
+                if (!null_at(nbits_, i)) osum[gid_[j]] += off[i] + one;
+              });
+            } else {
+              each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) { osum[gid_[j]] += off[i] + one; });
+            }
+          } else if (nulls) {
+            each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
+              if (null_at(nbits_, i)) return;
+              osum[gid_[j]] += off[i];
+              ++ocount[gid_[j]];
+            });
+          } else {
+            each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
+              osum[gid_[j]] += off[i];
+              ++ocount[gid_[j]];
+            });
+          }
+        } else if (is_float && a.units_exponent >= 0) {
           c->decode_units(begin, n, ibuf_);
+          ints_of = -1;
           int128_t* units = a.units.data();
           each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
             if (is_null(i)) return;
@@ -562,7 +724,7 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
             ++count[g];
           });
         } else {
-          c->decode_ints(begin, n, ibuf_);
+          decode_ints(c, mp.column);
           int128_t* sum = a.isum.data();
           each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
             if (is_null(i)) return;
@@ -599,7 +761,7 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
             if (count[g]++ == 0 || (want_min ? v < best[g] : v > best[g])) best[g] = v;
           });
         } else {
-          c->decode_ints(begin, n, ibuf_);
+          decode_ints(c, mp.column);
           int64_t* best = a.ibest.data();
           each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
             if (is_null(i)) return;
@@ -629,7 +791,7 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
             if (!is_null(i)) insert(gid_[j], float_word(fbuf_[i]));
           });
         } else {
-          c->decode_ints(begin, n, ibuf_);
+          decode_ints(c, mp.column);
           each_selected(sel_, m, all, [&](uint32_t j, uint32_t i) {
             if (!is_null(i)) insert(gid_[j], uint64_t(ibuf_[i]));
           });
@@ -641,6 +803,31 @@ void Worker::update_metrics(uint32_t begin, uint32_t n, uint32_t m, bool all) {
 }
 
 void Worker::finish_chunk() {
+  for (size_t x = 0; x < accs_.size(); ++x) {
+    Acc& a = accs_[x];
+    if (!a.offsets) continue;
+    const int128_t min = int64_t(a.omin), gcd = int128_t(a.ogcd);
+    const bool is_float = plan_.metrics[x].in == ColumnType::kFloat;
+    for (size_t g = 0; g < a.osum.size(); ++g) {
+      uint64_t sum = a.osum[g];
+      uint32_t rows = a.ocount[g];
+      if (a.packed_count) {
+        rows = uint32_t(sum >> kCountShift);
+        sum &= (uint64_t(1) << kCountShift) - 1;
+      }
+      if (rows == 0) continue;
+      const int128_t total = min * rows + gcd * int128_t(sum);
+      if (is_float) {
+        a.units[g] += total;
+      } else {
+        a.isum[g] += total;
+      }
+      a.count[g] += rows;
+      a.osum[g] = 0;
+      a.ocount[g] = 0;
+    }
+    a.offsets = false;
+  }
   for (Acc& a : accs_) {
     if (a.units_exponent < 0) continue;
     const double scale = kPow10[a.units_exponent];
