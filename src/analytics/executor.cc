@@ -106,6 +106,37 @@ bool units_range(const Predicate& p, const ColumnChunk& c, int64_t* klo, int64_t
   return true;
 }
 
+// count_distinct of an integer column: the values' range over the snapshot
+// (zone maps), so that a group's set can become a bitmap (U64Set).
+struct SetDomain {
+  uint64_t base = 0, span = 0;  // span 0: none
+};
+constexpr uint64_t kMaxSetDomain = uint64_t(1) << 32;
+
+std::vector<SetDomain> set_domains(const Plan& plan, std::span<const std::shared_ptr<const rows::Chunk>> chunks) {
+  std::vector<SetDomain> out(plan.metrics.size());
+  for (size_t m = 0; m < plan.metrics.size(); ++m) {
+    const MetricPlan& mp = plan.metrics[m];
+    if (mp.op != MetricOp::kCountDistinct || mp.column < 0) continue;
+    if (mp.in != ColumnType::kInteger && mp.in != ColumnType::kTimestamp) continue;
+    int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
+    bool ok = true;
+    for (const auto& chunk : chunks) {
+      storage::ZoneMap z = zone_of(*chunk, uint32_t(mp.column), mp.in);
+      if (!z.has_values()) continue;
+      if (z.type != mp.in) {
+        ok = false;
+        break;
+      }
+      lo = std::min(lo, z.min_int);
+      hi = std::max(hi, z.max_int);
+    }
+    if (!ok || lo > hi || uint64_t(hi) - uint64_t(lo) >= kMaxSetDomain) continue;
+    out[m] = SetDomain{uint64_t(lo), uint64_t(hi) - uint64_t(lo) + 1};
+  }
+  return out;
+}
+
 // Per metric, per group: one worker's aggregate state.
 struct Acc {
   std::vector<int64_t> count;  // rows (bare count), or non-null values seen
@@ -152,8 +183,9 @@ struct KeyChunk {
 
 class Worker {
  public:
-  Worker(const Plan& plan, const std::vector<int>& slot_of, size_t slots)
+  Worker(const Plan& plan, const std::vector<int>& slot_of, size_t slots, const std::vector<SetDomain>& domains)
       : plan_(plan),
+        domains_(domains),
         k_(plan.keys.size()),
         groups_(plan.keys.size()),
         key_pools_(plan.keys.size()),
@@ -203,6 +235,7 @@ class Worker {
   const ColumnChunk* col(uint32_t column) const { return cols_[size_t(slot_of_[column])]; }
 
   const Plan& plan_;
+  const std::vector<SetDomain>& domains_;  // per metric
   const size_t k_;
   GroupTable groups_;
   std::vector<StringPool> key_pools_;
@@ -250,7 +283,10 @@ void Worker::add_group_state() {
     a.count.push_back(0);
     switch (mp.op) {
       case MetricOp::kCount: break;
-      case MetricOp::kCountDistinct: a.sets.emplace_back(); break;
+      case MetricOp::kCountDistinct:
+        a.sets.emplace_back();
+        if (domains_[m].span != 0) a.sets.back().set_domain(domains_[m].base, domains_[m].span);
+        break;
       case MetricOp::kSum:
       case MetricOp::kAvg:
         if (mp.in == ColumnType::kFloat) {
@@ -929,7 +965,7 @@ void Worker::merge_from(const Worker& o) {
           if (mp.in == ColumnType::kString) {
             b.sets[g2].for_each([&](uint64_t id) { a.sets[g].insert(a.distinct_pool.intern(b.distinct_pool.at(uint32_t(id)))); });
           } else {
-            b.sets[g2].for_each([&](uint64_t v) { a.sets[g].insert(v); });
+            a.sets[g].merge(b.sets[g2]);
           }
           break;
       }
@@ -1057,7 +1093,9 @@ ExecOutcome execute(const Plan& plan, std::span<const std::shared_ptr<const rows
   workers = std::max(1, std::min<int>(workers, int(std::max<size_t>(chunks.size(), 1))));
   std::vector<std::unique_ptr<Worker>> ws;
   ws.reserve(size_t(workers));
-  for (int w = 0; w < workers; ++w) ws.push_back(std::make_unique<Worker>(plan, slot_of, std::max<size_t>(slots, 1)));
+  const std::vector<SetDomain> domains = set_domains(plan, chunks);
+  for (int w = 0; w < workers; ++w)
+    ws.push_back(std::make_unique<Worker>(plan, slot_of, std::max<size_t>(slots, 1), domains));
 
   std::atomic<size_t> next{0};
   std::atomic<int> stop{int(ExecOutcome::Kind::kOk)};

@@ -17,8 +17,12 @@
 //      and aggregates updated in plain typed arrays (no virtual call, no
 //      allocation per row).
 // Sums of integers are 128-bit (exact; never overflow for any table this
-// server can hold); sums of floats use Neumaier compensation, so they agree
-// with an exact sum to far better than 1e-9 relative; count_distinct is
+// server can hold). Sums over frame-of-reference chunks add the packed
+// offsets per group and apply the frame once per chunk. Float sums over a
+// chunk of exact decimals are exact sums of the decimals, rounded once per
+// chunk, other float sums Neumaier-compensated: both agree with an exact sum
+// of the doubles to far better than 1e-9 relative, except where the sum
+// cancels to about zero (see docs/analytics.md). count_distinct is
 // exact. Ordering, ties (group keys ascending, nulls last) and the limit are
 // applied last (a partial sort when the limit cuts groups off).
 //

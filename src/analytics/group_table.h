@@ -9,6 +9,7 @@
 
 #include <xxhash.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -100,14 +101,35 @@ class GroupTable {
 // Exact set of 64-bit values (open addressing; 0 is tracked apart).
 class U64Set {
  public:
-  size_t size() const { return count_ + (has_zero_ ? 1 : 0); }
-  size_t bytes() const { return slots_.capacity() * 8; }
+  // Values in [base, base + span) may be kept as bits: once the hash table
+  // would outgrow a bitmap of the span, those values move to one (exact,
+  // smaller, one store per insert); values outside stay in the table.
+  void set_domain(uint64_t base, uint64_t span) {
+    base_ = base;
+    span_ = span;
+  }
+  size_t size() const {
+    size_t n = count_ + (has_zero_ ? 1 : 0);
+    for (uint64_t w : bits_) n += size_t(std::popcount(w));
+    return n;
+  }
+  size_t bytes() const { return (slots_.capacity() + bits_.capacity()) * 8; }
   void insert(uint64_t v) {
+    if (!bits_.empty()) {
+      const uint64_t o = v - base_;
+      if (o < span_) {
+        bits_[o >> 6] |= uint64_t(1) << (o & 63);
+        return;
+      }
+    }
     if (v == 0) {
       has_zero_ = true;
       return;
     }
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if ((count_ + 1) * 2 > slots_.size()) {
+      grow();
+      if (!bits_.empty() && v - base_ < span_) return insert(v);  // grow made the bitmap: v belongs there
+    }
     size_t i = mix64(v) & mask_;
     for (;;) {
       uint64_t s = slots_[i];
@@ -120,15 +142,34 @@ class U64Set {
       i = (i + 1) & mask_;
     }
   }
+  // Adds every value of o (bitmaps of one domain: a word-wise or).
+  void merge(const U64Set& o) {
+    if (!o.bits_.empty() && o.base_ == base_ && o.span_ == span_) {
+      if (bits_.empty()) to_bitmap();
+      for (size_t i = 0; i < bits_.size(); ++i) bits_[i] |= o.bits_[i];
+      if (o.has_zero_) insert(0);
+      for (uint64_t s : o.slots_)
+        if (s != 0) insert(s);
+      return;
+    }
+    o.for_each([this](uint64_t v) { insert(v); });
+  }
   template <class Fn>
   void for_each(Fn&& fn) const {
     if (has_zero_) fn(uint64_t(0));
+    for (size_t i = 0; i < bits_.size(); ++i)
+      for (uint64_t w = bits_[i]; w != 0; w &= w - 1) fn(base_ + i * 64 + uint64_t(std::countr_zero(w)));
     for (uint64_t s : slots_)
       if (s != 0) fn(s);
   }
 
  private:
   void grow() {
+    const size_t want = slots_.empty() ? 16 : slots_.size() * 2;
+    if (span_ != 0 && bits_.empty() && want * 64 >= span_) {  // the table's bits would pass the span's
+      to_bitmap();
+      if ((count_ + 1) * 2 <= slots_.size()) return;
+    }
     std::vector<uint64_t> old = std::move(slots_);
     slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
     mask_ = slots_.size() - 1;
@@ -136,7 +177,23 @@ class U64Set {
     for (uint64_t s : old)
       if (s != 0) insert(s);
   }
+  // Moves the in-domain values from the table to a bitmap.
+  void to_bitmap() {
+    bits_.assign(size_t((span_ + 63) / 64), 0);
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(16, 0);
+    mask_ = 15;
+    count_ = 0;
+    if (has_zero_ && uint64_t(0) - base_ < span_) {
+      has_zero_ = false;
+      insert(0);
+    }
+    for (uint64_t s : old)
+      if (s != 0) insert(s);
+  }
   std::vector<uint64_t> slots_;
+  std::vector<uint64_t> bits_;  // bit v - base_, once the domain's bitmap is in use
+  uint64_t base_ = 0, span_ = 0;
   size_t mask_ = 0;
   size_t count_ = 0;
   bool has_zero_ = false;
