@@ -10,15 +10,17 @@ constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
     "default",  // kMeta: RocksDB's default column family
     "organizations", "users", "api_keys", "token_blacklist",
     "data_sources",  "dashboards", "reports",    "row_tables",     "row_chunks",
+    "report_runs", "report_results",
 };
 
 constexpr std::array<std::string_view, kSequenceCount> kSequenceNames = {
-    "organization", "user", "api_key", "data_source", "dashboard", "report",
+    "organization", "user", "api_key", "data_source", "dashboard", "report", "report_run",
 };
 
 constexpr std::array<Family, kSequenceCount> kSequenceFamilies = {
     Family::kOrganizations, Family::kUsers,      Family::kApiKeys,
     Family::kDataSources,   Family::kDashboards, Family::kReports,
+    Family::kReportRuns,
 };
 
 }  // namespace

@@ -28,6 +28,8 @@ enum class Family : uint8_t {
   kReports,         // org_key(org_id, id)
   kRowTables,       // id_key(data_source_id) -> TableManifest (row_store.h)
   kRowChunks,       // chunk_key(...) -> encoded column chunks (row_store.h); bulk options
+  kReportRuns,      // run_key(org_id, report_id, run_id) -> ReportRun without its result (resource_store.h)
+  kReportResults,   // run_key(...) -> the run's result (a list of runs never reads these)
   kCount
 };
 inline constexpr size_t kFamilyCount = static_cast<size_t>(Family::kCount);
@@ -44,6 +46,7 @@ enum class Sequence : uint8_t {
   kDataSource,
   kDashboard,
   kReport,
+  kReportRun,
   kCount
 };
 inline constexpr size_t kSequenceCount = static_cast<size_t>(Sequence::kCount);

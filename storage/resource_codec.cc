@@ -95,4 +95,36 @@ bool decode(std::string_view in, model::Report* out) {
   return r.done();
 }
 
+void encode(const model::ReportRun& r, std::string* out) {
+  Writer w(out, kResourceFormatVersion);
+  w.u64(r.id);
+  w.u64(r.org_id);
+  w.u64(r.report_id);
+  w.byte(static_cast<uint8_t>(r.trigger));
+  w.byte(static_cast<uint8_t>(r.status));
+  w.i64(r.started_at);
+  w.i64(r.finished_at);
+  w.i64(r.row_count);
+  w.str(r.error_json);
+  w.byte(r.csv ? 1 : 0);  // the result itself is stored apart (kReportResults)
+}
+
+bool decode(std::string_view in, model::ReportRun* out) {
+  Reader r(in);
+  unsigned version = 0;
+  if (!r.version(&version, kResourceFormatVersion)) return false;
+  out->id = r.u64();
+  out->org_id = r.u64();
+  out->report_id = r.u64();
+  out->trigger = static_cast<model::RunTrigger>(r.byte(model::kLastRunTrigger));
+  out->status = static_cast<model::RunStatus>(r.byte(model::kLastRunStatus));
+  out->started_at = r.i64();
+  out->finished_at = r.i64();
+  out->row_count = r.i64();
+  r.str(&out->error_json);
+  out->csv = r.boolean();
+  out->result.clear();
+  return r.done();
+}
+
 }  // namespace claribi::storage

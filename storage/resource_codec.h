@@ -23,4 +23,7 @@ bool decode(std::string_view in, model::DataSource* out);
 bool decode(std::string_view in, model::Dashboard* out);
 bool decode(std::string_view in, model::Report* out);
 
+void encode(const model::ReportRun& r, std::string* out);
+bool decode(std::string_view in, model::ReportRun* out);
+
 }  // namespace claribi::storage

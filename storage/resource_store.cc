@@ -41,6 +41,69 @@ void ResourceStore::Delete(Batch& b, uint64_t org_id, uint64_t id) {
   b.Delete(ResourceKind<Record>::family, org_key(org_id, id, key));
 }
 
+namespace {
+
+std::string run_key(uint64_t org_id, uint64_t report_id, uint64_t run_id) {
+  std::string k = org_key(org_id, report_id);
+  char id[kIdKeySize];
+  k.append(id_key(run_id, id));
+  return k;
+}
+
+}  // namespace
+
+void ResourceStore::PutRun(Batch& b, const model::ReportRun& r) {
+  std::string value;
+  encode(r, &value);
+  std::string key = run_key(r.org_id, r.report_id, r.id);
+  b.Put(Family::kReportRuns, key, value);
+  if (!r.result.empty()) b.Put(Family::kReportResults, key, r.result);
+}
+
+Status ResourceStore::ForEachRun(uint64_t org_id, uint64_t report_id,
+                                 const std::function<bool(const model::ReportRun&)>& fn) const {
+  Status bad;
+  Status st = db_.ForEachPrefixReverse(Family::kReportRuns, org_key(org_id, report_id),
+                                       [&](std::string_view key, std::string_view value) {
+                                         model::ReportRun r;
+                                         if (!decode(value, &r) || r.org_id != org_id || r.report_id != report_id) {
+                                           bad = detail::corrupt("report run", key);
+                                           return false;
+                                         }
+                                         return fn(r);
+                                       });
+  return st.ok() ? bad : st;
+}
+
+Status ResourceStore::GetRun(uint64_t org_id, uint64_t report_id, uint64_t run_id, model::ReportRun* out) const {
+  std::string key = run_key(org_id, report_id, run_id);
+  std::string value;
+  Status st = db_.Get(Family::kReportRuns, key, &value);
+  if (!st.ok()) return st;
+  if (!decode(value, out) || out->id != run_id || out->org_id != org_id || out->report_id != report_id)
+    return detail::corrupt("report run", key);
+  st = db_.Get(Family::kReportResults, key, &out->result);
+  if (st.code() == StatusCode::kNotFound) return Status::Ok();  // a failed run has none
+  return st;
+}
+
+Status ResourceStore::RunIds(uint64_t org_id, uint64_t report_id, std::vector<uint64_t>* out) const {
+  out->clear();
+  return db_.ForEachPrefixReverse(Family::kReportRuns, org_key(org_id, report_id),
+                                  [&](std::string_view key, std::string_view) {
+                                    if (key.size() == kOrgKeySize + kIdKeySize)
+                                      out->push_back(get_be64(key.data() + kOrgKeySize));
+                                    return true;
+                                  });
+}
+
+void ResourceStore::DeleteRuns(Batch& b, uint64_t org_id, uint64_t report_id, uint64_t below) {
+  std::string prefix = org_key(org_id, report_id);
+  std::string end = below == 0 ? prefix_successor(prefix) : run_key(org_id, report_id, below);
+  b.DeleteRange(Family::kReportRuns, prefix, end);
+  b.DeleteRange(Family::kReportResults, prefix, end);
+}
+
 void ResourceStore::Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done) {
   submit_or_write(db_, writer_, std::move(b), std::move(after_commit), std::move(done));
 }

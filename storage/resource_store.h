@@ -6,6 +6,8 @@
 //   kDataSources  org_key(org_id, id) -> encode(DataSource)
 //   kDashboards   org_key(org_id, id) -> encode(Dashboard)
 //   kReports      org_key(org_id, id) -> encode(Report)
+//   kReportRuns   org_key(org_id, report_id) + be64(run_id) -> encode(ReportRun), no result
+//   kReportResults  the same key -> the run's result (a list of runs reads none)
 // Later parts of a record kind (a data source's rows, a report's runs) get
 // their own families keyed by the same org_key prefix, so deleting a record
 // and everything under it stays a handful of range deletes.
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "model/resources.h"
@@ -72,6 +75,19 @@ class ResourceStore {
   static void Put(Batch& b, const Record& r);
   template <class Record>
   static void Delete(Batch& b, uint64_t org_id, uint64_t id);
+
+  // A report's runs. Run ids come from Sequence::kReportRun (one sequence for
+  // every report), so a report's keys order its runs oldest first.
+  static void PutRun(Batch& b, const model::ReportRun& r);
+  // Every run of the report, newest first, until fn returns false (results
+  // not read: `result` stays empty).
+  Status ForEachRun(uint64_t org_id, uint64_t report_id, const std::function<bool(const model::ReportRun&)>& fn) const;
+  // One run with its result: OK, NotFound, or an I/O or Corruption error.
+  Status GetRun(uint64_t org_id, uint64_t report_id, uint64_t run_id, model::ReportRun* out) const;
+  // The run ids of the report, newest first (for trimming).
+  Status RunIds(uint64_t org_id, uint64_t report_id, std::vector<uint64_t>* out) const;
+  // Deletes the report's runs with ids below `below` (0: every run).
+  static void DeleteRuns(Batch& b, uint64_t org_id, uint64_t report_id, uint64_t below = 0);
 
   // See group_commit_writer.h for the callback contract.
   void Submit(Batch b, std::function<void()> after_commit, std::function<void(Status)> done);

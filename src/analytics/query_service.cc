@@ -1,5 +1,7 @@
 #include "analytics/query_service.h"
 
+#include "http/error.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -167,6 +169,37 @@ void QueryService::execute_job(const std::shared_ptr<Job>& job) {
   Done done = std::move(job->done);
   job->chunks.clear();
   done(std::move(a));
+}
+
+void render_answer(http::Response& r, const QueryAnswer& a) {
+  using Kind = QueryAnswer::Kind;
+  switch (a.kind) {
+    case Kind::kOk:
+      r.status = 200;
+      r.content_type = "application/json";
+      r.body.assign(*a.head);
+      append_result_tail(r.body, a.elapsed_ms);
+      return;
+    case Kind::kInvalid:
+      http::render_error(r, http::ErrorCode::kValidationError, a.detail, &a.fields);
+      return;
+    case Kind::kUnavailable:
+      http::render_error(r, http::ErrorCode::kServiceUnavailable, a.detail);
+      r.add_header("Retry-After", "1");
+      return;
+    case Kind::kTimeout:
+      http::render_error(r, http::ErrorCode::kQueryTimeout, a.detail);
+      return;
+    case Kind::kCancelled:
+      // Nobody reads this answer; the access log shows 499 (nginx's "client
+      // closed request") so an operator sees the query was given up.
+      http::render_error(r, http::ErrorCode::kServiceUnavailable, a.detail);
+      r.status = 499;
+      return;
+    case Kind::kFailed:
+      http::render_error(r, http::ErrorCode::kInternalError, a.detail);
+      return;
+  }
 }
 
 }  // namespace claribi::analytics

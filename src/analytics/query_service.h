@@ -70,6 +70,10 @@ struct RunOptions {
   std::shared_ptr<std::atomic<bool>> cancelled;  // set by the caller when its client is gone
 };
 
+// The HTTP answer for a: 200 with the §10 body, or the §3 error (400, 503
+// with Retry-After, 504, 500; a cancelled query 499, which nobody reads).
+void render_answer(http::Response& r, const QueryAnswer& a);
+
 class QueryService {
  public:
   QueryService(rows::RowService& rows, index::Qsbr& qsbr, const QueryServiceOptions& options);

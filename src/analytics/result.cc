@@ -77,6 +77,45 @@ void append_value_text(std::string& out, const Value& v) {
   }
 }
 
+namespace {
+
+void append_csv_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(text);
+    return;
+  }
+  out.push_back('"');
+  for (char ch : text) {
+    if (ch == '"') out.push_back('"');
+    out.push_back(ch);
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+void append_csv(std::string& out, const QueryResult& r) {
+  for (size_t i = 0; i < r.columns.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_csv_field(out, r.columns[i].name);
+  }
+  out.append("\r\n");
+  std::string cell;
+  for (const auto& row : r.rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      if (row[i].kind == Value::Kind::kString) {
+        append_csv_field(out, row[i].s);
+      } else {
+        cell.clear();
+        append_value_text(cell, row[i]);
+        out.append(cell);  // numbers, booleans and timestamps never need quotes
+      }
+    }
+    out.append("\r\n");
+  }
+}
+
 std::string result_head_json(const QueryResult& r) {
   std::string out;
   JsonWriter w(out);

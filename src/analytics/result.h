@@ -46,6 +46,10 @@ struct QueryResult {
 void write_value(JsonWriter& w, const Value& v);
 // A cell as CSV field text (unquoted): "" for null.
 void append_value_text(std::string& out, const Value& v);
+// The result as RFC 4180 CSV: a header row of the column names, then one
+// record per row, fields quoted when they hold a comma, a quote, CR or LF
+// (quotes doubled), every record ending in CRLF; null is an empty field.
+void append_csv(std::string& out, const QueryResult& r);
 
 // The JSON answer in two parts, so the result cache can keep the first:
 // result_head_json is `{"columns": [...], "rows": [...], "row_count": N,

@@ -16,8 +16,6 @@
 
 namespace claribi::api {
 
-namespace {
-
 bool asks_no_cache(std::string_view cache_control) {
   // A directive list ("no-cache", "max-age=0, no-cache"); case-insensitive.
   while (!cache_control.empty()) {
@@ -28,39 +26,6 @@ bool asks_no_cache(std::string_view cache_control) {
     cache_control.remove_prefix(comma + 1);
   }
   return false;
-}
-
-}  // namespace
-
-void render_query_answer(http::Response& r, analytics::QueryAnswer& a) {
-  using Kind = analytics::QueryAnswer::Kind;
-  switch (a.kind) {
-    case Kind::kOk:
-      r.status = 200;
-      r.content_type = "application/json";
-      r.body.assign(*a.head);
-      analytics::append_result_tail(r.body, a.elapsed_ms);
-      return;
-    case Kind::kInvalid:
-      http::render_error(r, http::ErrorCode::kValidationError, a.detail, &a.fields);
-      return;
-    case Kind::kUnavailable:
-      http::render_error(r, http::ErrorCode::kServiceUnavailable, a.detail);
-      r.add_header("Retry-After", "1");
-      return;
-    case Kind::kTimeout:
-      http::render_error(r, http::ErrorCode::kQueryTimeout, a.detail);
-      return;
-    case Kind::kCancelled:
-      // Nobody reads this answer; the access log shows 499 (nginx's "client
-      // closed request") so an operator sees the query was given up.
-      http::render_error(r, http::ErrorCode::kServiceUnavailable, a.detail);
-      r.status = 499;
-      return;
-    case Kind::kFailed:
-      http::render_error(r, http::ErrorCode::kInternalError, a.detail);
-      return;
-  }
 }
 
 namespace {
@@ -93,7 +58,7 @@ class HttpQuery final : public net::ExchangeWatcher, public std::enable_shared_f
  private:
   void deliver(analytics::QueryAnswer& a) {
     ex_->watch(nullptr);
-    render_query_answer(ex_->response(), a);
+    analytics::render_answer(ex_->response(), a);
     ex_->finish();
   }
 

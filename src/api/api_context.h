@@ -18,6 +18,7 @@
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
 #include "rows/row_service.h"
+#include "scheduler/report_runner.h"
 
 namespace claribi::api {
 
@@ -32,6 +33,7 @@ struct ApiContext {
   resources::Resources& resources;
   rows::RowService& rows;
   analytics::QueryService& queries;
+  scheduler::ReportRunner& runner;
   limit::SlidingWindowLimiter& limiter;
   LastUsedRecorder& last_used;
   auth::Argon2Params argon2;

@@ -2,6 +2,8 @@
 // can name them.
 #pragma once
 
+#include <string_view>
+
 #include "api/route_table.h"
 
 namespace claribi::api {
@@ -48,6 +50,17 @@ void handle_rows_schema(Ctx& c);
 
 // analytics.cc
 void handle_analytics_query(Ctx& c);
+// Whether a Cache-Control value asks not to be answered from the result
+// cache (no-cache or no-store, in any letter case, among other directives).
+bool asks_no_cache(std::string_view cache_control);
+
+// dashboard_data.cc
+void handle_dashboard_data(Ctx& c);
+
+// report_runs.cc
+void handle_report_run(Ctx& c);
+void handle_report_runs_list(Ctx& c);
+void handle_report_run_get(Ctx& c);
 
 // dashboards.cc
 void handle_dashboards_list(Ctx& c);

@@ -122,4 +122,32 @@ void render_report(const model::Report& r, std::string* out) {
   write_header_end(w, r);
 }
 
+void write_report_run(JsonWriter& w, const model::ReportRun& r, bool with_result) {
+  w.begin_object();
+  w.field("id", r.id);
+  w.field("report_id", r.report_id);
+  w.field("trigger", model::run_trigger_name(r.trigger));
+  w.field("status", model::run_status_name(r.status));
+  w.key("started_at").timestamp_or_null(r.started_at);
+  w.key("finished_at").timestamp_or_null(r.finished_at);
+  w.field("row_count", r.row_count);
+  w.key("error");
+  if (r.error_json.empty()) {
+    w.null();
+  } else {
+    w.raw(r.error_json);
+  }
+  if (with_result) {
+    w.key("result");
+    if (r.status != model::RunStatus::kSucceeded) {
+      w.null();
+    } else if (r.csv) {
+      w.string(r.result);
+    } else {
+      w.raw(r.result);
+    }
+  }
+  w.end_object();
+}
+
 }  // namespace claribi::api

@@ -20,5 +20,9 @@ void render_api_key(const model::ApiKey& k, std::string* out);
 void render_data_source(const model::DataSource& d, std::string* out);
 void render_dashboard(const model::Dashboard& d, std::string* out);
 void render_report(const model::Report& r, std::string* out);
+// A run as §10 lists it: id, report_id, trigger, status, started_at,
+// finished_at, row_count, error (a §3 body or null); with_result adds
+// `result` (the JSON object run/ answered, or its CSV text as a string).
+void write_report_run(JsonWriter& w, const model::ReportRun& r, bool with_result);
 
 }  // namespace claribi::api

@@ -160,6 +160,13 @@ void handle_reports_create(Ctx& c) {
 void handle_report_get(Ctx& c) { get_resource(c, c.app.resources.reports); }
 void handle_report_patch(Ctx& c) { handle_report_edit(c, false); }
 void handle_report_put(Ctx& c) { handle_report_edit(c, true); }
-void handle_report_delete(Ctx& c) { delete_resource(c, c.app.resources.reports); }
+void handle_report_delete(Ctx& c) {
+  // The report's runs go in the same write.
+  uint64_t id = c.ids[0];
+  storage::Batch runs;
+  storage::ResourceStore::DeleteRuns(runs, c.who.org_id, id);
+  c.app.resources.reports.remove(c.who.org_id, id, resource_detail::answer(&c.ex, 204, "report", id),
+                                 resources::Attachment{std::move(runs), {}});
+}
 
 }  // namespace claribi::api

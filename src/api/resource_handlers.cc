@@ -2,11 +2,6 @@
 
 namespace claribi::api {
 
-void render_not_found(http::Response& r, std::string_view label, uint64_t id) {
-  http::render_error(r, http::ErrorCode::kNotFound,
-                     "No " + std::string(label) + " with ID " + std::to_string(id) + " was found.");
-}
-
 bool parse_catalog_list_query(Ctx& c, std::span<const std::string_view> orderable, ListQuery* q,
                               index::PageRequest* p) {
   if (!parse_list_query(c.req, c.res, orderable, q)) return false;

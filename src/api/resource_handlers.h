@@ -28,8 +28,7 @@ namespace claribi::api {
 // Above this many records a `search` runs on the worker pool.
 inline constexpr size_t kInlineSearchLimit = 2000;
 
-// "No dashboard with ID 7 was found." as 404.
-void render_not_found(http::Response& r, std::string_view label, uint64_t id);
+using http::render_not_found;
 // The data source `id`, when the caller's organization has it and it is an
 // `upload` source (the only kind with rows, §10); otherwise renders 404 or
 // 400 (naming `field`) into c.res and returns false (rows.cc).

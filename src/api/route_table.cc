@@ -63,6 +63,8 @@ const Route kRoutes[] = {
     {Method::kPatch, "/api/dashboards/{id}/", handle_dashboard_patch, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
     {Method::kPut, "/api/dashboards/{id}/", handle_dashboard_put, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
     {Method::kDelete, "/api/dashboards/{id}/", handle_dashboard_delete, Access::kAuthenticated, kEditor, model::kScopeDashboardsWrite, LimitKind::kCredential},
+    // Dashboard data and report runs (§10): every role; keys also need analytics:read to run queries.
+    {Method::kGet, "/api/dashboards/{id}/data/", handle_dashboard_data, Access::kAuthenticated, kViewer, model::kScopeDashboardsRead | model::kScopeAnalyticsRead, LimitKind::kCredential},
 
     {Method::kGet, "/api/reports/", handle_reports_list, Access::kAuthenticated, kViewer, model::kScopeReportsRead, LimitKind::kCredential},
     {Method::kPost, "/api/reports/", handle_reports_create, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
@@ -70,6 +72,9 @@ const Route kRoutes[] = {
     {Method::kPatch, "/api/reports/{id}/", handle_report_patch, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
     {Method::kPut, "/api/reports/{id}/", handle_report_put, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
     {Method::kDelete, "/api/reports/{id}/", handle_report_delete, Access::kAuthenticated, kEditor, model::kScopeReportsWrite, LimitKind::kCredential},
+    {Method::kPost, "/api/reports/{id}/run/", handle_report_run, Access::kAuthenticated, kViewer, model::kScopeReportsRead | model::kScopeAnalyticsRead, LimitKind::kCredential},
+    {Method::kGet, "/api/reports/{id}/runs/", handle_report_runs_list, Access::kAuthenticated, kViewer, model::kScopeReportsRead, LimitKind::kCredential},
+    {Method::kGet, "/api/reports/{id}/runs/{id}/", handle_report_run_get, Access::kAuthenticated, kViewer, model::kScopeReportsRead, LimitKind::kCredential},
 };
 }  // namespace
 

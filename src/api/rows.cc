@@ -10,6 +10,7 @@
 #include "api/json_body.h"
 #include "api/list_query.h"
 #include "api/resource_handlers.h"
+#include "resources/upload_source.h"
 #include "common/json_writer.h"
 #include "ingest/value_text.h"
 #include "rows/row_service.h"
@@ -156,24 +157,7 @@ class HttpUpload final : public rows::UploadClient,
 // The data source, when the caller's organization has it and it holds rows;
 // otherwise renders 404 or 400 and returns false.
 bool find_upload_source(Ctx& c, uint64_t id, model::DataSource* ds, std::string_view field) {
-  Status st = c.app.resources.data_sources.read(c.who.org_id, id, ds);
-  if (st.code() == StatusCode::kNotFound) {
-    render_not_found(c.res, "data source", id);
-    return false;
-  }
-  if (!st.ok()) {
-    http::render_error(c.res, http::ErrorCode::kInternalError, "The data source could not be read.");
-    return false;
-  }
-  if (ds->type != model::DataSourceType::kUpload) {
-    http::FieldErrors fe;
-    fe.add(std::string(field), "Data sources of type \"" + std::string(model::data_source_type_name(ds->type)) +
-                       "\" hold no rows; only \"upload\" data sources do.");
-    http::render_error(c.res, http::ErrorCode::kValidationError,
-                       "Data source " + std::to_string(ds->id) + " is not an upload data source.", &fe);
-    return false;
-  }
-  return true;
+  return resources::find_upload_source(c.app.resources.data_sources, c.who.org_id, id, field, ds, &c.res);
 }
 
 void handle_rows_upload(Ctx& c) {

@@ -91,6 +91,11 @@ struct AnalyticsConfig {
   bool operator==(const AnalyticsConfig&) const = default;
 };
 
+struct ReportsConfig {
+  uint32_t keep_runs = 100;  // runs kept per report, newest first
+  bool operator==(const ReportsConfig&) const = default;
+};
+
 // Per-plan or per-route replacement of the default limits. An unset member
 // falls through to the next level (route -> plan -> default).
 struct RateLimitOverride {
@@ -151,6 +156,7 @@ struct Config {
   AuthConfig auth;
   StorageConfig storage;
   AnalyticsConfig analytics;
+  ReportsConfig reports;
   RateLimitsConfig rate_limits;
 
   // Not settings: where the values came from.

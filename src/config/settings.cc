@@ -296,6 +296,11 @@ constexpr Setting kSettings[] = {
         "analytics.result_cache_mb", "MB",
         "Query results kept by (data source version, query); an upload makes them stale; 0 = off", 0, 1 << 20),
 
+    // [reports]
+    row<&Config::reports, &ReportsConfig::keep_runs>(
+        "reports.keep_runs", "N", "Runs kept per report (manual and scheduled), newest first; older ones are removed",
+        1, 100000),
+
     // [rate_limits]
     row<&Config::rate_limits, &RateLimitsConfig::jwt_per_minute>(
         "rate_limits.jwt_per_minute", "N", "Requests per rolling minute per JWT user", 1, kMaxPerMinute),

@@ -74,4 +74,8 @@ void render_error(Response& r, ErrorCode code, std::string_view detail, const Fi
   }
 }
 
+void render_not_found(Response& r, std::string_view label, uint64_t id) {
+  render_error(r, ErrorCode::kNotFound, "No " + std::string(label) + " with ID " + std::to_string(id) + " was found.");
+}
+
 }  // namespace claribi::http

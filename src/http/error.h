@@ -4,6 +4,7 @@
 // handlers all call render_error; nothing else writes an error body.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,5 +59,7 @@ class FieldErrors {
 // WWW-Authenticate: Bearer.
 void render_error(Response& r, ErrorCode code, std::string_view detail,
                   const FieldErrors* fields = nullptr);
+// "No dashboard with ID 7 was found." as 404 not_found.
+void render_not_found(Response& r, std::string_view label, uint64_t id);
 
 }  // namespace claribi::http

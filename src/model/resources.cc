@@ -24,6 +24,9 @@ std::string_view data_source_type_choices() {
 
 std::string_view report_format_name(ReportFormat f) { return kReportFormats[static_cast<size_t>(f)]; }
 
+std::string_view run_trigger_name(RunTrigger t) { return t == RunTrigger::kSchedule ? "schedule" : "manual"; }
+std::string_view run_status_name(RunStatus s) { return s == RunStatus::kFailed ? "failed" : "succeeded"; }
+
 std::optional<ReportFormat> parse_report_format(std::string_view s) {
   for (size_t i = 0; i < kReportFormats.size(); ++i)
     if (kReportFormats[i] == s) return static_cast<ReportFormat>(i);

@@ -51,6 +51,28 @@ struct Dashboard : ResourceHeader {
   bool is_public = false;
 };
 
+enum class RunTrigger : uint8_t { kManual, kSchedule };
+inline constexpr uint8_t kLastRunTrigger = static_cast<uint8_t>(RunTrigger::kSchedule);
+enum class RunStatus : uint8_t { kSucceeded, kFailed };
+inline constexpr uint8_t kLastRunStatus = static_cast<uint8_t>(RunStatus::kFailed);
+std::string_view run_trigger_name(RunTrigger t);
+std::string_view run_status_name(RunStatus s);
+
+// One run of a report (§10 "Report runs"), kept with what it answered.
+struct ReportRun {
+  uint64_t id = 0;
+  uint64_t org_id = 0;
+  uint64_t report_id = 0;
+  RunTrigger trigger = RunTrigger::kManual;
+  RunStatus status = RunStatus::kSucceeded;
+  int64_t started_at = 0;
+  int64_t finished_at = 0;
+  int64_t row_count = 0;
+  std::string error_json;  // the §3 body of a failed run; empty = null
+  bool csv = false;        // result is CSV text (else a JSON object)
+  std::string result;      // the body run/ answered; empty for a failed run
+};
+
 struct Report : ResourceHeader {
   std::string query_json = "{}";
   ReportFormat format = ReportFormat::kJson;

@@ -131,7 +131,7 @@ void ResourceService<Record>::update(uint64_t org_id, uint64_t id, int64_t now, 
     return;
   }
   edit(r);
-  r.updated_at = now;
+  if (now != kKeepUpdatedAt) r.updated_at = now;
   submit_put(std::move(r), std::move(done), std::move(extra));
 }
 

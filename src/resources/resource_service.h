@@ -84,7 +84,10 @@ class ResourceService {
   // `r` carries org_id, the fields, created_by, created_at and updated_at;
   // the id is assigned here.
   void create(Record r, DoneFn done);
-  // Applies edit to the latest version and stamps updated_at = now.
+  // Applies edit to the latest version and stamps updated_at = now, unless
+  // now is kKeepUpdatedAt (what the server itself records, such as a
+  // report's last_run_at, is not an edit of the record).
+  static constexpr int64_t kKeepUpdatedAt = -1;
   void update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done, Attachment extra = {});
   void remove(uint64_t org_id, uint64_t id, DoneFn done, Attachment extra = {});
 

@@ -17,7 +17,11 @@ struct Renderers {
 class Resources {
  public:
   Resources(storage::ResourceStore& store, const Renderers& render)
-      : data_sources(store, render.data_source), dashboards(store, render.dashboard), reports(store, render.report) {}
+      : store_(store), data_sources(store, render.data_source), dashboards(store, render.dashboard),
+        reports(store, render.report) {}
+
+  // The records' store, for what lives beside them (a report's runs).
+  storage::ResourceStore& store() const { return store_; }
 
   Status load() {
     if (Status s = data_sources.load(); !s.ok()) return s;
@@ -25,6 +29,10 @@ class Resources {
     return reports.load();
   }
 
+ private:
+  storage::ResourceStore& store_;
+
+ public:
   ResourceService<model::DataSource> data_sources;
   ResourceService<model::Dashboard> dashboards;
   ResourceService<model::Report> reports;

@@ -36,6 +36,7 @@ struct App::Parts {
   std::unique_ptr<resources::Resources> resources;
   std::unique_ptr<rows::RowRuntime> rows;
   std::unique_ptr<analytics::QueryService> queries;
+  std::unique_ptr<scheduler::ReportRunner> runner;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
   std::unique_ptr<api::ApiContext> context;
@@ -53,6 +54,7 @@ App::~App() {
   p_->context.reset();
   p_->last_used.reset();
   p_->limiter.reset();
+  p_->runner.reset();
   p_->queries.reset();
   p_->rows.reset();
   p_->resources.reset();
@@ -107,12 +109,14 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   qo.cache_bytes = size_t(cfg.analytics.result_cache_mb) << 20;
   qo.nice = 10;  // like the upload pools: a query never holds up a request
   s.queries = std::make_unique<analytics::QueryService>(s.rows->rows(), *s.qsbr, qo);
+  s.runner = std::make_unique<scheduler::ReportRunner>(*s.resources, *s.resource_store, *s.queries,
+                                                       cfg.reports.keep_runs);
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
   s.context.reset(new api::ApiContext{cfg, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
-                                      *s.resources, s.rows->rows(), *s.queries, *s.limiter, *s.last_used, argon2,
+                                      *s.resources, s.rows->rows(), *s.queries, *s.runner, *s.limiter, *s.last_used, argon2,
                                       http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
   // Computed now so the first unknown-email login does not pay for it.
   auth::dummy_password_hash(argon2);

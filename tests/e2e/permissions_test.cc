@@ -111,6 +111,11 @@ std::map<std::string, Expectation> spec() {
   m["GET /api/data-sources/{id}/schema/"] = {Role::kViewer, model::kScopeDataSourcesRead};
   // Analytics (§10): every role may query; keys need analytics:read.
   m["POST /api/analytics/query/"] = {Role::kViewer, model::kScopeAnalyticsRead};
+  // Dashboard data and report runs (§10): every role; running a query also needs analytics:read.
+  m["GET /api/dashboards/{id}/data/"] = {Role::kViewer, model::kScopeDashboardsRead | model::kScopeAnalyticsRead};
+  m["POST /api/reports/{id}/run/"] = {Role::kViewer, model::kScopeReportsRead | model::kScopeAnalyticsRead};
+  m["GET /api/reports/{id}/runs/"] = {Role::kViewer, model::kScopeReportsRead};
+  m["GET /api/reports/{id}/runs/{id}/"] = {Role::kViewer, model::kScopeReportsRead};
   collection("/api/users/", model::kScopeUsersRead, model::kScopeUsersWrite, Role::kAdministrator);
   m["GET /api/organization/"] = {Role::kViewer, model::kScopeOrganizationRead};
   m["PATCH /api/organization/"] = {Role::kAdministrator, model::kScopeOrganizationWrite};
@@ -201,7 +206,8 @@ class PermissionWalk : public ::testing::Test {
     std::string body;
     if (collection == "/api/data-sources/") body = R"({"name": "t", "type": "upload"})";
     if (collection == "/api/dashboards/") body = R"({"name": "t"})";
-    if (collection == "/api/reports/") body = R"({"name": "t", "query": {"data_source_id": 1}})";
+    if (collection == "/api/reports/")
+      body = R"({"name": "t", "query": {"data_source_id": )" + upload_source() + R"(, "metrics": [{"op": "count"}]}})";
     if (collection == "/api/api-keys/") body = R"({"name": "t", "scopes": []})";
     if (collection == "/api/users/")
       body = R"({"email": "target)" + std::to_string(n) + "-" + std::to_string(server_->pid()) +
@@ -210,6 +216,16 @@ class PermissionWalk : public ::testing::Test {
     auto r = api_->call("POST", collection, auth, body);
     EXPECT_EQ(r.status, 201) << collection << " " << r.body;
     return field(r.body, "id");
+  }
+
+  // An upload data source of the organization (queries and report runs need one).
+  std::string upload_source() {
+    if (query_source_.empty()) {
+      auto r = api_->call("POST", "/api/data-sources/", admin_, R"({"name": "walk-rows", "type": "upload"})");
+      EXPECT_EQ(r.status, 201) << r.body;
+      query_source_ = field(r.body, "id");
+    }
+    return query_source_;
   }
 
   // A body the route accepts (2xx when allowed).
@@ -226,14 +242,8 @@ class PermissionWalk : public ::testing::Test {
     if (p == "/api/api-keys/{id}/revoke/") return "{}";
     if (p == "/api/organization/") return R"({"name": "Acme Corp"})";
     if (p == "/api/data-sources/{id}/rows/" && route.method == http::Method::kPost) return R"([{"walk": 1}])";
-    if (p == "/api/analytics/query/") {
-      if (query_source_.empty()) {  // an upload data source of the caller's organization
-        auto r = api_->call("POST", "/api/data-sources/", admin_, R"({"name": "walk-rows", "type": "upload"})");
-        EXPECT_EQ(r.status, 201) << r.body;
-        query_source_ = field(r.body, "id");
-      }
-      return R"({"data_source_id": )" + query_source_ + R"(, "metrics": [{"op": "count"}]})";
-    }
+    if (p == "/api/analytics/query/")
+      return R"({"data_source_id": )" + upload_source() + R"(, "metrics": [{"op": "count"}]})";
     if (p.rfind("/api/data-sources/", 0) == 0 && (create || put)) return R"({"name": "walk", "type": "postgresql"})";
     if (p.rfind("/api/dashboards/", 0) == 0 && (create || put)) return R"({"name": "walk"})";
     if (p.rfind("/api/reports/", 0) == 0 && (create || put)) return R"({"name": "walk", "query": {"data_source_id": 1}})";
@@ -291,7 +301,13 @@ TEST_F(PermissionWalk, EveryRoleAndCredentialOnEveryRoute) {
         if (has_id) {
           // API keys are per owner: the target belongs to the caller's user.
           std::string owner = pattern.rfind("/api/api-keys/", 0) == 0 ? m.jwt_header : admin_;
-          path.replace(path.find("{id}"), 4, target(pattern, owner));
+          std::string id = target(pattern, owner);
+          path.replace(path.find("{id}"), 4, id);
+          if (path.find("{id}") != std::string::npos) {  // a report's run: run the report first
+            auto run = api_->call("POST", "/api/reports/" + id + "/run/", admin_, "");
+            EXPECT_EQ(run.status, 200) << run.body;
+            path.replace(path.find("{id}"), 4, field(run.body, "run_id"));
+          }
         }
         std::string what = route_name(route) + " as " + std::string(model::role_name(m.role)) + " with " + cred.name;
         auto r = api_->call(std::string(http::method_name(route.method)), path, cred.header, body_for(route));
@@ -309,6 +325,7 @@ TEST_F(PermissionWalk, EveryRoleAndCredentialOnEveryRoute) {
         // Isolation: the same call on another organization's record.
         std::string foreign = pattern;
         foreign.replace(foreign.find("{id}"), 4, target(pattern, other_));
+        if (foreign.find("{id}") != std::string::npos) foreign.replace(foreign.find("{id}"), 4, "1");
         auto f = api_->call(std::string(http::method_name(route.method)), foreign, cred.header, body_for(route));
         EXPECT_EQ(f.status, 404) << what << " on another organization's record: " << f.body;
       }

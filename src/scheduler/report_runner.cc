@@ -1,0 +1,114 @@
+// ReportRunner (see report_runner.h).
+#include "scheduler/report_runner.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analytics/query.h"
+#include "common/time_util.h"
+#include "http/error.h"
+#include "resources/upload_source.h"
+
+namespace claribi::scheduler {
+
+struct ReportRunner::Job {
+  model::ReportRun run;
+  RunAnswer answer;
+  Done done;
+};
+
+void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done) {
+  auto job = std::make_shared<Job>();
+  job->done = std::move(done);
+  model::ReportRun& r = job->run;
+  r.id = store_.AllocateId(storage::Sequence::kReportRun);
+  r.org_id = report.org_id;
+  r.report_id = report.id;
+  r.trigger = trigger;
+  r.started_at = now;
+  r.csv = report.format == model::ReportFormat::kCsv;
+  http::Response& res = job->answer.response;
+
+  analytics::Query q;
+  if (!analytics::parse_stored_query(report.query_json, &q).ok()) {
+    http::render_error(res, http::ErrorCode::kInternalError, "The report's stored query could not be read.");
+    return finish(job);
+  }
+  model::DataSource ds;
+  if (!resources::find_upload_source(resources_.data_sources, report.org_id, q.data_source_id, "query.data_source_id",
+                                     &ds, &res))
+    return finish(job);
+
+  analytics::RunOptions options;
+  options.want_result = true;
+  queries_.run(q, options, [this, job](analytics::QueryAnswer&& a) {
+    http::Response& res = job->answer.response;
+    if (a.kind != analytics::QueryAnswer::Kind::kOk) {
+      analytics::render_answer(res, a);
+      return finish(job);
+    }
+    model::ReportRun& r = job->run;
+    r.row_count = int64_t(a.result->rows.size());
+    res.status = 200;
+    res.body.clear();
+    if (r.csv) {
+      res.content_type = "text/csv";
+      res.add_header("Content-Disposition", "attachment; filename=\"" + std::to_string(r.report_id) + ".csv\"");
+      analytics::append_csv(res.body, *a.result);
+    } else {
+      res.content_type = "application/json";
+      res.body = "{\"report_id\":" + std::to_string(r.report_id) + ",\"run_id\":" + std::to_string(r.id) + ",";
+      res.body.append(*a.head, 1);  // the head without its '{'
+      analytics::append_result_tail(res.body, a.elapsed_ms);
+    }
+    finish(job);
+  });
+}
+
+void ReportRunner::finish(const std::shared_ptr<Job>& job) {
+  model::ReportRun& r = job->run;
+  const http::Response& res = job->answer.response;
+  r.finished_at = std::max(unix_now(), r.started_at);
+  if (res.status == 200) {
+    r.status = model::RunStatus::kSucceeded;
+    r.result = res.body;
+  } else {
+    r.status = model::RunStatus::kFailed;
+    r.error_json = res.body;
+    r.row_count = 0;
+  }
+  // The new run, and the removal of those past the newest keep_runs_.
+  storage::Batch batch;
+  storage::ResourceStore::PutRun(batch, r);
+  std::vector<uint64_t> ids;
+  if (store_.RunIds(r.org_id, r.report_id, &ids).ok() && ids.size() >= keep_runs_) {
+    const uint64_t below = keep_runs_ >= 2 ? ids[keep_runs_ - 2] : r.id;
+    storage::ResourceStore::DeleteRuns(batch, r.org_id, r.report_id, below);
+  }
+  const int64_t started = r.started_at;
+  resources_.reports.update(
+      r.org_id, r.report_id, resources::ResourceService<model::Report>::kKeepUpdatedAt,
+      [started](model::Report& rep) { rep.last_run_at = std::max(rep.last_run_at, started); },
+      [job](resources::WriteResult w) {
+        RunAnswer& answer = job->answer;
+        switch (w.outcome) {
+          case resources::WriteOutcome::kOk:
+            answer.recorded = true;
+            answer.run_id = job->run.id;
+            break;
+          case resources::WriteOutcome::kNotFound:
+            http::render_not_found(answer.response, "report", job->run.report_id);
+            break;
+          case resources::WriteOutcome::kFailed:
+            http::render_error(answer.response, http::ErrorCode::kInternalError, "The run could not be recorded.");
+            break;
+        }
+        job->done(std::move(answer));
+      },
+      resources::Attachment{std::move(batch), {}});
+}
+
+}  // namespace claribi::scheduler

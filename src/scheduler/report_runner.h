@@ -1,0 +1,57 @@
+// ReportRunner: runs a report now (API.md §10 "Report runs") — its stored
+// query through the QueryService, the answer rendered as the report's format
+// asks (the query response plus report_id and run_id, or RFC 4180 CSV) — and
+// records the run: trigger, status, times, row count, the §3 error of a
+// failed run, and the body it answered. The run and the report's
+// last_run_at are written in one durable batch, together with the removal
+// of the runs past the newest `keep_runs`; the answer is handed back only
+// after that write (a run_id a client saw is always listed).
+//
+// A run always scans (no result cache): "run now" means the rows as they
+// are now, and the CSV needs the typed result the cache does not keep.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "analytics/query_service.h"
+#include "http/response.h"
+#include "model/resources.h"
+#include "resources/resources.h"
+#include "storage/resource_store.h"
+
+namespace claribi::scheduler {
+
+struct RunAnswer {
+  // What POST /api/reports/{id}/run/ answers: 200 with the JSON or CSV
+  // body, or the §3 error of the failed run (the same body is stored).
+  http::Response response;
+  uint64_t run_id = 0;    // 0: nothing recorded (the report was deleted meanwhile, or the write failed)
+  bool recorded = false;
+};
+
+class ReportRunner {
+ public:
+  ReportRunner(resources::Resources& resources, storage::ResourceStore& store, analytics::QueryService& queries,
+               size_t keep_runs)
+      : resources_(resources), store_(store), queries_(queries), keep_runs_(keep_runs < 1 ? 1 : keep_runs) {}
+
+  using Done = std::function<void(RunAnswer)>;
+  // Runs `report` (the version read by the caller) at `now` (Unix seconds).
+  // `done` is called exactly once, on any thread.
+  void run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done);
+
+  size_t keep_runs() const { return keep_runs_; }
+
+ private:
+  struct Job;
+  void finish(const std::shared_ptr<Job>& job);
+
+  resources::Resources& resources_;
+  storage::ResourceStore& store_;
+  analytics::QueryService& queries_;
+  const size_t keep_runs_;
+};
+
+}  // namespace claribi::scheduler
