@@ -22,9 +22,10 @@ void write_header(Writer& w, const model::ResourceHeader& h) {
   w.i64(h.updated_at);
 }
 
-bool read_header(Reader& r, model::ResourceHeader* h) {
+bool read_header(Reader& r, model::ResourceHeader* h, unsigned* version_out = nullptr) {
   unsigned version = 0;
   if (!r.version(&version, kResourceFormatVersion)) return false;
+  if (version_out != nullptr) *version_out = version;
   h->id = r.u64();
   h->org_id = r.u64();
   r.str(&h->name);
@@ -79,11 +80,13 @@ void encode(const model::Report& r, std::string* out) {
   w.u64(r.recipients.size());
   for (const std::string& e : r.recipients) w.str(e);
   w.i64(r.last_run_at);
+  w.i64(r.scheduled_through);
 }
 
 bool decode(std::string_view in, model::Report* out) {
   Reader r(in);
-  if (!read_header(r, out)) return false;
+  unsigned version = 0;
+  if (!read_header(r, out, &version)) return false;
   r.str(&out->query_json);
   out->format = static_cast<model::ReportFormat>(r.byte(model::kLastReportFormat));
   r.str(&out->schedule);
@@ -92,6 +95,7 @@ bool decode(std::string_view in, model::Report* out) {
   out->recipients.assign(static_cast<size_t>(n), std::string());
   for (std::string& e : out->recipients) r.str(&e);
   out->last_run_at = r.i64();
+  out->scheduled_through = version >= 2 ? r.i64() : 0;
   return r.done();
 }
 

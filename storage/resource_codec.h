@@ -13,7 +13,8 @@
 
 namespace claribi::storage {
 
-inline constexpr unsigned char kResourceFormatVersion = 1;
+// 2: reports gained scheduled_through (version-1 reports read it as 0).
+inline constexpr unsigned char kResourceFormatVersion = 2;
 
 void encode(const model::DataSource& r, std::string* out);
 void encode(const model::Dashboard& r, std::string* out);

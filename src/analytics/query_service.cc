@@ -33,6 +33,10 @@ struct QueryService::Job {
   std::chrono::steady_clock::time_point start;
 };
 
+static exec::ThreadPool::Priority priority_of(const RunOptions& o) {
+  return o.background ? exec::ThreadPool::Priority::kLow : exec::ThreadPool::Priority::kNormal;
+}
+
 QueryService::QueryService(rows::RowService& rows, index::Qsbr& qsbr, const QueryServiceOptions& options)
     : rows_(rows),
       qsbr_(qsbr),
@@ -81,7 +85,7 @@ void QueryService::run(const Query& q, const RunOptions& options, Done done) {
   job->options = options;
   job->done = std::move(done);
   job->start = start;
-  if (!pool_.try_submit([this, job] { execute_job(job); })) {
+  if (!pool_.try_submit([this, job] { execute_job(job); }, priority_of(options))) {
     QueryAnswer a;
     a.kind = QueryAnswer::Kind::kUnavailable;
     a.detail = "Too many queries are waiting; try again shortly.";
@@ -89,7 +93,7 @@ void QueryService::run(const Query& q, const RunOptions& options, Done done) {
   }
 }
 
-void QueryService::parallel_for(int workers, const std::function<void(int)>& fn) {
+void QueryService::parallel_for(int workers, const std::function<void(int)>& fn, exec::ThreadPool::Priority priority) {
   struct Fanout {
     std::mutex mu;
     std::condition_variable cv;
@@ -115,7 +119,7 @@ void QueryService::parallel_for(int workers, const std::function<void(int)>& fn)
       }
       std::lock_guard<std::mutex> lock(f->mu);
       if (--f->active == 0) f->cv.notify_all();
-    });
+    }, priority);
     if (!queued) break;  // a full queue: fewer helpers
   }
   fn(0);
@@ -134,7 +138,10 @@ void QueryService::execute_job(const std::shared_ptr<Job>& job) {
     control.memory_limit = options_.max_memory_bytes;
     ExecOutcome out = execute(
         job->plan, job->chunks, pool_.threads(),
-        [this](int workers, const std::function<void(int)>& fn) { parallel_for(workers, fn); }, control);
+        [this, priority = priority_of(job->options)](int workers, const std::function<void(int)>& fn) {
+          parallel_for(workers, fn, priority);
+        },
+        control);
     a.stats = out.stats;
     switch (out.kind) {
       case ExecOutcome::Kind::kOk: {

@@ -68,6 +68,7 @@ struct RunOptions {
   bool use_cache = true;     // false: skip the lookup (Cache-Control: no-cache); the result is still stored
   bool want_result = false;  // also hand back the QueryResult (never from the cache)
   std::shared_ptr<std::atomic<bool>> cancelled;  // set by the caller when its client is gone
+  bool background = false;   // scheduled work: waits behind every interactive query in the pool's queue
 };
 
 // The HTTP answer for a: 200 with the §10 body, or the §3 error (400, 503
@@ -97,7 +98,7 @@ class QueryService {
  private:
   struct Job;
   void execute_job(const std::shared_ptr<Job>& job);
-  void parallel_for(int workers, const std::function<void(int)>& fn);
+  void parallel_for(int workers, const std::function<void(int)>& fn, exec::ThreadPool::Priority priority);
 
   rows::RowService& rows_;
   index::Qsbr& qsbr_;

@@ -1,6 +1,7 @@
 #include "api/render.h"
 
 #include "json/json_value.h"
+#include "model/cron.h"
 
 namespace claribi::api {
 
@@ -119,6 +120,11 @@ void render_report(const model::Report& r, std::string* out) {
   for (const std::string& e : r.recipients) w.string(e);
   w.end_array();
   w.key("last_run_at").timestamp_or_null(r.last_run_at);
+  // The next scheduled time not yet run (in the past while the server was
+  // down, until its catch-up run at start-up); null without a schedule.
+  model::CronSchedule cron;
+  const bool scheduled = !r.schedule.empty() && model::parse_cron(r.schedule, &cron, nullptr);
+  w.key("next_run_at").timestamp_or_null(scheduled ? model::next_cron_time(cron, r.scheduled_through) : 0);
   write_header_end(w, r);
 }
 

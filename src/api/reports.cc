@@ -142,7 +142,12 @@ void handle_report_edit(Ctx& c, bool full) {
   if (!check_resource_exists(c, svc)) return c.finish();
   ReportEdit edit;
   if (!read_edit(c, full, &edit)) return c.finish();
-  update_resource(c, svc, [edit = std::move(edit)](model::Report& r) { edit.apply(r); });
+  update_resource(c, svc, [edit = std::move(edit), now = c.now](model::Report& r) {
+    const std::string before = r.schedule;
+    edit.apply(r);
+    // A new schedule starts now: times before the change are not owed.
+    if (r.schedule != before) r.scheduled_through = now;
+  });
 }
 
 }  // namespace
@@ -154,6 +159,7 @@ void handle_reports_create(Ctx& c) {
   if (!read_edit(c, true, &edit)) return c.finish();
   model::Report r;
   edit.apply(r);
+  r.scheduled_through = c.now;  // the first scheduled time is the next one after the create
   create_resource(c, c.app.resources.reports, std::move(r));
 }
 

@@ -30,11 +30,11 @@ ThreadPool::ThreadPool(std::string name, int threads, size_t max_queue, Options 
 
 ThreadPool::~ThreadPool() { Stop(); }
 
-bool ThreadPool::try_submit(std::function<void()> task) {
+bool ThreadPool::try_submit(std::function<void()> task, Priority priority) {
   {
     std::lock_guard lk(mu_);
-    if (stopping_ || queue_.size() >= max_queue_) return false;
-    queue_.push_back(std::move(task));
+    if (stopping_ || queue_.size() + low_queue_.size() >= max_queue_) return false;
+    (priority == Priority::kLow ? low_queue_ : queue_).push_back(std::move(task));
   }
   cv_.notify_one();
   return true;
@@ -42,7 +42,7 @@ bool ThreadPool::try_submit(std::function<void()> task) {
 
 size_t ThreadPool::queued() const {
   std::lock_guard lk(mu_);
-  return queue_.size();
+  return queue_.size() + low_queue_.size();
 }
 
 void ThreadPool::Stop() {
@@ -63,10 +63,11 @@ void ThreadPool::run() {
     std::function<void()> task;
     {
       std::unique_lock lk(mu_);
-      cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping, and everything queued has run
-      task = std::move(queue_.front());
-      queue_.pop_front();
+      cv_.wait(lk, [this] { return stopping_ || !queue_.empty() || !low_queue_.empty(); });
+      auto& q = !queue_.empty() ? queue_ : low_queue_;
+      if (q.empty()) break;  // stopping, and everything queued has run
+      task = std::move(q.front());
+      q.pop_front();
     }
     task();
   }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -37,9 +38,12 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  // Queues the task; false (and the task is dropped) when the queue is full
-  // or the pool has stopped. Thread-safe.
-  bool try_submit(std::function<void()> task);
+  // Queued tasks of kNormal priority run before any of kLow (scheduled
+  // report runs wait behind interactive queries); FIFO within a priority.
+  enum class Priority : uint8_t { kNormal, kLow };
+  // Queues the task; false (and the task is dropped) when the queue (both
+  // priorities together) is full or the pool has stopped. Thread-safe.
+  bool try_submit(std::function<void()> task, Priority priority = Priority::kNormal);
   // Runs what is queued, then joins. Idempotent.
   void Stop();
 
@@ -55,7 +59,7 @@ class ThreadPool {
   Options options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  std::deque<std::function<void()>> queue_, low_queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

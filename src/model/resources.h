@@ -79,6 +79,11 @@ struct Report : ResourceHeader {
   std::string schedule;  // cron expression; empty = null
   std::vector<std::string> recipients;
   int64_t last_run_at = 0;
+  // Every scheduled time at or before this has been handled (run, or passed
+  // over by a catch-up run): set when the schedule is set or changed, and by
+  // each scheduled run to its time, in the run's own write. The next
+  // scheduled time is the first one after it (scheduler/).
+  int64_t scheduled_through = 0;
 };
 
 }  // namespace claribi::model

@@ -16,13 +16,16 @@ namespace claribi::scheduler {
 
 struct ReportRunner::Job {
   model::ReportRun run;
+  int64_t scheduled_time = 0;
   RunAnswer answer;
   Done done;
 };
 
-void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done) {
+void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done,
+                       int64_t scheduled_time) {
   auto job = std::make_shared<Job>();
   job->done = std::move(done);
+  job->scheduled_time = scheduled_time;
   model::ReportRun& r = job->run;
   r.id = store_.AllocateId(storage::Sequence::kReportRun);
   r.org_id = report.org_id;
@@ -44,6 +47,7 @@ void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, i
 
   analytics::RunOptions options;
   options.want_result = true;
+  options.background = trigger == model::RunTrigger::kSchedule;
   queries_.run(q, options, [this, job](analytics::QueryAnswer&& a) {
     http::Response& res = job->answer.response;
     if (a.kind != analytics::QueryAnswer::Kind::kOk) {
@@ -88,10 +92,13 @@ void ReportRunner::finish(const std::shared_ptr<Job>& job) {
     const uint64_t below = keep_runs_ >= 2 ? ids[keep_runs_ - 2] : r.id;
     storage::ResourceStore::DeleteRuns(batch, r.org_id, r.report_id, below);
   }
-  const int64_t started = r.started_at;
+  const int64_t started = r.started_at, scheduled = job->scheduled_time;
   resources_.reports.update(
       r.org_id, r.report_id, resources::ResourceService<model::Report>::kKeepUpdatedAt,
-      [started](model::Report& rep) { rep.last_run_at = std::max(rep.last_run_at, started); },
+      [started, scheduled](model::Report& rep) {
+        rep.last_run_at = std::max(rep.last_run_at, started);
+        rep.scheduled_through = std::max(rep.scheduled_through, scheduled);
+      },
       [job](resources::WriteResult w) {
         RunAnswer& answer = job->answer;
         switch (w.outcome) {

@@ -39,8 +39,12 @@ class ReportRunner {
 
   using Done = std::function<void(RunAnswer)>;
   // Runs `report` (the version read by the caller) at `now` (Unix seconds).
-  // `done` is called exactly once, on any thread.
-  void run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done);
+  // A scheduled run names the scheduled time it stands for: its query waits
+  // behind interactive ones in the pool, and its write also moves the
+  // report's scheduled_through to that time. `done` is called exactly once,
+  // on any thread.
+  void run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done,
+           int64_t scheduled_time = 0);
 
   size_t keep_runs() const { return keep_runs_; }
 

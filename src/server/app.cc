@@ -18,6 +18,8 @@
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
 #include "rows/row_runtime.h"
+#include "scheduler/report_runner.h"
+#include "scheduler/scheduler.h"
 #include "storage/database.h"
 #include "storage/group_commit_writer.h"
 #include "storage/resource_store.h"
@@ -37,6 +39,8 @@ struct App::Parts {
   std::unique_ptr<rows::RowRuntime> rows;
   std::unique_ptr<analytics::QueryService> queries;
   std::unique_ptr<scheduler::ReportRunner> runner;
+  std::unique_ptr<scheduler::SystemClock> clock;
+  std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
   std::unique_ptr<api::ApiContext> context;
@@ -46,7 +50,9 @@ struct App::Parts {
 App::App() : p_(new Parts) {}
 
 App::~App() {
-  // Uploads still parsing finish (and are refused or published) first.
+  // The scheduler first (its runs in flight finish and are recorded), then
+  // uploads still parsing finish (and are refused or published).
+  if (p_->scheduler) p_->scheduler->stop();
   if (p_->queries) p_->queries->Stop();
   if (p_->rows) p_->rows->stop();
   if (p_->writer) p_->writer->Stop();
@@ -54,6 +60,8 @@ App::~App() {
   p_->context.reset();
   p_->last_used.reset();
   p_->limiter.reset();
+  p_->scheduler.reset();
+  p_->clock.reset();
   p_->runner.reset();
   p_->queries.reset();
   p_->rows.reset();
@@ -111,6 +119,20 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   s.queries = std::make_unique<analytics::QueryService>(s.rows->rows(), *s.qsbr, qo);
   s.runner = std::make_unique<scheduler::ReportRunner>(*s.resources, *s.resource_store, *s.queries,
                                                        cfg.reports.keep_runs);
+  s.clock = std::make_unique<scheduler::SystemClock>();
+  storage::ResourceStore* store = s.resource_store.get();
+  scheduler::ReportRunner* runner = s.runner.get();
+  s.scheduler = std::make_unique<scheduler::Scheduler>(
+      *s.clock,
+      [store](std::vector<model::Report>* out) {
+        return store->ForEach<model::Report>([out](const model::Report& r) {
+          if (!r.schedule.empty()) out->push_back(r);
+        });
+      },
+      [runner](const model::Report& r, int64_t scheduled_time, std::function<void()> done) {
+        runner->run(r, model::RunTrigger::kSchedule, unix_now(),
+                    [done = std::move(done)](scheduler::RunAnswer) { done(); }, scheduled_time);
+      });
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
@@ -123,6 +145,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   s.pipeline = std::make_unique<api::Pipeline>(*s.context);
   return app;
 }
+
+void App::start_scheduler() { p_->scheduler->start(); }
 
 api::Pipeline& App::pipeline() { return *p_->pipeline; }
 api::ApiContext& App::context() { return *p_->context; }

@@ -52,6 +52,8 @@ class App {
   storage::Database& db();
   // Called on reactor `slot`'s thread once a second.
   void tick(int slot, int64_t unix_now);
+  // Starts the report scheduler's thread (the server does; tests may not).
+  void start_scheduler();
   // Writes the last-used times every reactor still holds (after they stopped).
   void flush_last_used(unsigned readers, int64_t unix_now);
 

@@ -182,6 +182,8 @@ Status Server::start() {
 
   for (auto& r : s.reactors) r->start();
   s.started = true;
+  // Scheduled reports (a time missed while the server was down runs now).
+  s.app->start_scheduler();
   std::string host = cfg.listen.is_ipv6() ? "[" + cfg.listen.host + "]" : cfg.listen.host;
   std::printf("claribi-server: https listening on %s:%d\n", host.c_str(), tls_port);
   if (has_plain) {

@@ -62,7 +62,7 @@ vflush() {
 
 DS_KEYS='["config","created_at","created_by","id","name","row_count","status","type","updated_at"]'
 DB_KEYS='["created_at","created_by","description","id","is_public","name","updated_at","widgets"]'
-REP_KEYS='["created_at","created_by","format","id","last_run_at","name","query","recipients","schedule","updated_at"]'
+REP_KEYS='["created_at","created_by","format","id","last_run_at","name","next_run_at","query","recipients","schedule","updated_at"]'
 WIDGET_KEYS='["id","position","query","title","type"]'
 declare -A NOUN=([data-sources]="data source" [dashboards]="dashboard" [reports]="report")
 

@@ -243,7 +243,7 @@ TEST(StorageResourceCodec, RejectsOutOfRangeEnumsAndBools) {
     model::Report r;
     std::string bytes = enc(r);
     const size_t format_at = kHeaderEnd + 3;  // query "{}"
-    ASSERT_EQ(bytes.size(), format_at + 1 + 1 + 1 + 1);  // format, schedule, recipients, last_run_at
+    ASSERT_EQ(bytes.size(), format_at + 1 + 1 + 1 + 1 + 1);  // format, schedule, recipients, last_run_at, scheduled_through
     ASSERT_EQ(bytes[format_at], 0);
     model::Report out;
     std::string ok = bytes;
@@ -320,6 +320,61 @@ TEST(StorageResourceCodec, RandomBytesNeverCrash) {
     (void)decode(s, &b);
     (void)decode(s, &r);
   }
+}
+
+TEST(StorageResourceCodec, ReadsVersionOneReportsAndRoundTripsRuns) {
+  model::Report r;
+  r.id = 9;
+  r.org_id = 2;
+  r.name = "weekly";
+  r.schedule = "@daily";
+  r.last_run_at = 1700000000;
+  r.scheduled_through = 1700000060;
+  std::string v2;
+  encode(r, &v2);
+  // Version 1 had no scheduled_through: the bytes of the same report with
+  // it 0 (one byte, last), cut, marked version 1.
+  model::Report probe = r;
+  probe.scheduled_through = 0;
+  std::string zero;
+  encode(probe, &zero);
+  std::string v1 = zero.substr(0, zero.size() - 1);  // 0 encodes as one byte
+  v1[0] = 1;
+  model::Report out;
+  ASSERT_TRUE(decode(v1, &out));
+  EXPECT_EQ(out.scheduled_through, 0);
+  EXPECT_EQ(out.last_run_at, r.last_run_at);
+  EXPECT_EQ(out.schedule, "@daily");
+  ASSERT_TRUE(decode(v2, &out));
+  EXPECT_EQ(out.scheduled_through, r.scheduled_through);
+
+  model::ReportRun run;
+  run.id = 77;
+  run.org_id = 2;
+  run.report_id = 9;
+  run.trigger = model::RunTrigger::kSchedule;
+  run.status = model::RunStatus::kFailed;
+  run.started_at = 1700000060;
+  run.finished_at = 1700000061;
+  run.row_count = 0;
+  run.error_json = R"({"error":"not_found"})";
+  run.csv = true;
+  run.result = "kept apart";
+  std::string bytes;
+  encode(run, &bytes);
+  model::ReportRun back;
+  ASSERT_TRUE(decode(bytes, &back));
+  EXPECT_EQ(back.id, 77u);
+  EXPECT_EQ(back.report_id, 9u);
+  EXPECT_EQ(back.trigger, model::RunTrigger::kSchedule);
+  EXPECT_EQ(back.status, model::RunStatus::kFailed);
+  EXPECT_EQ(back.finished_at, 1700000061);
+  EXPECT_EQ(back.error_json, run.error_json);
+  EXPECT_TRUE(back.csv);
+  EXPECT_EQ(back.result, "") << "the result is stored in its own family, not in the run";
+  EXPECT_FALSE(decode(bytes.substr(0, bytes.size() - 1), &back));
+  bytes[4] = 9;  // trigger byte past kLastRunTrigger
+  EXPECT_FALSE(decode(bytes, &back));
 }
 
 }  // namespace
