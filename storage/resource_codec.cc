@@ -111,6 +111,9 @@ void encode(const model::ReportRun& r, std::string* out) {
   w.i64(r.row_count);
   w.str(r.error_json);
   w.byte(r.csv ? 1 : 0);  // the result itself is stored apart (kReportResults)
+  w.byte(static_cast<uint8_t>(r.delivery));
+  w.u64(r.delivery_attempts);
+  w.str(r.delivery_error);
 }
 
 bool decode(std::string_view in, model::ReportRun* out) {
@@ -128,6 +131,9 @@ bool decode(std::string_view in, model::ReportRun* out) {
   r.str(&out->error_json);
   out->csv = r.boolean();
   out->result.clear();
+  out->delivery = static_cast<model::DeliveryStatus>(r.byte(model::kLastDeliveryStatus));
+  out->delivery_attempts = r.u32();
+  r.str(&out->delivery_error);
   return r.done();
 }
 

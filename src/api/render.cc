@@ -143,6 +143,21 @@ void write_report_run(JsonWriter& w, const model::ReportRun& r, bool with_result
   } else {
     w.raw(r.error_json);
   }
+  w.key("delivery");
+  if (r.delivery == model::DeliveryStatus::kNone) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.field("status", model::delivery_status_name(r.delivery));
+    w.field("attempts", uint64_t(r.delivery_attempts));
+    w.key("error");
+    if (r.delivery_error.empty()) {
+      w.null();
+    } else {
+      w.string(r.delivery_error);
+    }
+    w.end_object();
+  }
   if (with_result) {
     w.key("result");
     if (r.status != model::RunStatus::kSucceeded) {

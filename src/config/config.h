@@ -93,6 +93,10 @@ struct AnalyticsConfig {
 
 struct ReportsConfig {
   uint32_t keep_runs = 100;  // runs kept per report, newest first
+  std::string smtp_url;      // smtp://[user:password@]host[:port] or smtps://...; empty = no delivery
+  std::string smtp_from = "claribi@localhost";
+  uint32_t smtp_attempts = 5;  // tries per message before it is recorded as failed
+  std::chrono::seconds smtp_retry_delay{30};  // before the second try; doubled for each later one
   bool operator==(const ReportsConfig&) const = default;
 };
 

@@ -300,6 +300,17 @@ constexpr Setting kSettings[] = {
     row<&Config::reports, &ReportsConfig::keep_runs>(
         "reports.keep_runs", "N", "Runs kept per report (manual and scheduled), newest first; older ones are removed",
         1, 100000),
+    row<&Config::reports, &ReportsConfig::smtp_url>(
+        "reports.smtp_url", "URL",
+        "SMTP relay for e-mailing scheduled reports to their recipients: smtp://[user:password@]host[:port] "
+        "(STARTTLS when offered) or smtps://...; empty = no delivery"),
+    row<&Config::reports, &ReportsConfig::smtp_from>("reports.smtp_from", "ADDRESS",
+                                                     "Sender address of report e-mails"),
+    row<&Config::reports, &ReportsConfig::smtp_attempts>(
+        "reports.smtp_attempts", "N", "Tries per report e-mail before its delivery is recorded as failed", 1, 100),
+    row<&Config::reports, &ReportsConfig::smtp_retry_delay>(
+        "reports.smtp_retry_delay", "SECONDS", "Wait before the second try of a report e-mail; doubled for each later one",
+        1, 86400),
 
     // [rate_limits]
     row<&Config::rate_limits, &RateLimitsConfig::jwt_per_minute>(

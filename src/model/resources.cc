@@ -24,6 +24,14 @@ std::string_view data_source_type_choices() {
 
 std::string_view report_format_name(ReportFormat f) { return kReportFormats[static_cast<size_t>(f)]; }
 
+std::string_view delivery_status_name(DeliveryStatus s) {
+  switch (s) {
+    case DeliveryStatus::kPending: return "pending";
+    case DeliveryStatus::kSent: return "sent";
+    case DeliveryStatus::kFailed: return "failed";
+    default: return "none";
+  }
+}
 std::string_view run_trigger_name(RunTrigger t) { return t == RunTrigger::kSchedule ? "schedule" : "manual"; }
 std::string_view run_status_name(RunStatus s) { return s == RunStatus::kFailed ? "failed" : "succeeded"; }
 

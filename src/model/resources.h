@@ -55,6 +55,10 @@ enum class RunTrigger : uint8_t { kManual, kSchedule };
 inline constexpr uint8_t kLastRunTrigger = static_cast<uint8_t>(RunTrigger::kSchedule);
 enum class RunStatus : uint8_t { kSucceeded, kFailed };
 inline constexpr uint8_t kLastRunStatus = static_cast<uint8_t>(RunStatus::kFailed);
+// E-mail delivery of a scheduled run to the report's recipients.
+enum class DeliveryStatus : uint8_t { kNone, kPending, kSent, kFailed };
+inline constexpr uint8_t kLastDeliveryStatus = static_cast<uint8_t>(DeliveryStatus::kFailed);
+std::string_view delivery_status_name(DeliveryStatus s);
 std::string_view run_trigger_name(RunTrigger t);
 std::string_view run_status_name(RunStatus s);
 
@@ -71,6 +75,9 @@ struct ReportRun {
   std::string error_json;  // the §3 body of a failed run; empty = null
   bool csv = false;        // result is CSV text (else a JSON object)
   std::string result;      // the body run/ answered; empty for a failed run
+  DeliveryStatus delivery = DeliveryStatus::kNone;  // kNone: not e-mailed (manual, no recipients, no relay)
+  uint32_t delivery_attempts = 0;
+  std::string delivery_error;  // the last failed attempt's, "" when none
 };
 
 struct Report : ResourceHeader {

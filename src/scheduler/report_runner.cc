@@ -22,7 +22,7 @@ struct ReportRunner::Job {
 };
 
 void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done,
-                       int64_t scheduled_time) {
+                       int64_t scheduled_time, bool deliver) {
   auto job = std::make_shared<Job>();
   job->done = std::move(done);
   job->scheduled_time = scheduled_time;
@@ -33,6 +33,7 @@ void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, i
   r.trigger = trigger;
   r.started_at = now;
   r.csv = report.format == model::ReportFormat::kCsv;
+  if (deliver) r.delivery = model::DeliveryStatus::kPending;
   http::Response& res = job->answer.response;
 
   analytics::Query q;
@@ -105,6 +106,7 @@ void ReportRunner::finish(const std::shared_ptr<Job>& job) {
           case resources::WriteOutcome::kOk:
             answer.recorded = true;
             answer.run_id = job->run.id;
+            answer.run = job->run;
             break;
           case resources::WriteOutcome::kNotFound:
             http::render_not_found(answer.response, "report", job->run.report_id);

@@ -29,6 +29,7 @@ struct RunAnswer {
   http::Response response;
   uint64_t run_id = 0;    // 0: nothing recorded (the report was deleted meanwhile, or the write failed)
   bool recorded = false;
+  model::ReportRun run;   // the run as recorded (its result included)
 };
 
 class ReportRunner {
@@ -43,8 +44,10 @@ class ReportRunner {
   // behind interactive ones in the pool, and its write also moves the
   // report's scheduled_through to that time. `done` is called exactly once,
   // on any thread.
+  // `deliver`: the run will be e-mailed, so it is recorded with delivery
+  // "pending".
   void run(const model::Report& report, model::RunTrigger trigger, int64_t now, Done done,
-           int64_t scheduled_time = 0);
+           int64_t scheduled_time = 0, bool deliver = false);
 
   size_t keep_runs() const { return keep_runs_; }
 

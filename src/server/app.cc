@@ -18,6 +18,7 @@
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
 #include "rows/row_runtime.h"
+#include "scheduler/mailer.h"
 #include "scheduler/report_runner.h"
 #include "scheduler/scheduler.h"
 #include "storage/database.h"
@@ -39,6 +40,7 @@ struct App::Parts {
   std::unique_ptr<rows::RowRuntime> rows;
   std::unique_ptr<analytics::QueryService> queries;
   std::unique_ptr<scheduler::ReportRunner> runner;
+  std::unique_ptr<scheduler::Mailer> mailer;  // null: reports.smtp_url unset
   std::unique_ptr<scheduler::SystemClock> clock;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
@@ -53,6 +55,7 @@ App::~App() {
   // The scheduler first (its runs in flight finish and are recorded), then
   // uploads still parsing finish (and are refused or published).
   if (p_->scheduler) p_->scheduler->stop();
+  if (p_->mailer) p_->mailer->stop();  // messages still waiting stay "pending" on their runs
   if (p_->queries) p_->queries->Stop();
   if (p_->rows) p_->rows->stop();
   if (p_->writer) p_->writer->Stop();
@@ -62,6 +65,7 @@ App::~App() {
   p_->limiter.reset();
   p_->scheduler.reset();
   p_->clock.reset();
+  p_->mailer.reset();
   p_->runner.reset();
   p_->queries.reset();
   p_->rows.reset();
@@ -119,9 +123,27 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   s.queries = std::make_unique<analytics::QueryService>(s.rows->rows(), *s.qsbr, qo);
   s.runner = std::make_unique<scheduler::ReportRunner>(*s.resources, *s.resource_store, *s.queries,
                                                        cfg.reports.keep_runs);
-  s.clock = std::make_unique<scheduler::SystemClock>();
   storage::ResourceStore* store = s.resource_store.get();
+  if (!cfg.reports.smtp_url.empty()) {
+    scheduler::MailerOptions mo{cfg.reports.smtp_url, cfg.reports.smtp_from, cfg.reports.smtp_attempts,
+                                cfg.reports.smtp_retry_delay};
+    // Each attempt is recorded on its run (delivery status, attempts, error).
+    s.mailer = std::make_unique<scheduler::Mailer>(
+        mo, [store](const model::ReportRun& run, model::DeliveryStatus status, uint32_t attempts,
+                    const std::string& error) {
+          model::ReportRun r = run;
+          r.result.clear();  // the summary only: the stored result stays as it is
+          r.delivery = status;
+          r.delivery_attempts = attempts;
+          r.delivery_error = error;
+          storage::Batch b;
+          storage::ResourceStore::PutRun(b, r);
+          store->Submit(std::move(b), {}, [](Status) {});
+        });
+  }
+  s.clock = std::make_unique<scheduler::SystemClock>();
   scheduler::ReportRunner* runner = s.runner.get();
+  scheduler::Mailer* mailer = s.mailer.get();
   s.scheduler = std::make_unique<scheduler::Scheduler>(
       *s.clock,
       [store](std::vector<model::Report>* out) {
@@ -129,9 +151,15 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
           if (!r.schedule.empty()) out->push_back(r);
         });
       },
-      [runner](const model::Report& r, int64_t scheduled_time, std::function<void()> done) {
-        runner->run(r, model::RunTrigger::kSchedule, unix_now(),
-                    [done = std::move(done)](scheduler::RunAnswer) { done(); }, scheduled_time);
+      [runner, mailer](const model::Report& r, int64_t scheduled_time, std::function<void()> done) {
+        const bool deliver = mailer != nullptr && !r.recipients.empty();
+        runner->run(
+            r, model::RunTrigger::kSchedule, unix_now(),
+            [done = std::move(done), deliver, mailer, name = r.name, to = r.recipients](scheduler::RunAnswer a) {
+              if (deliver && a.recorded) mailer->enqueue(scheduler::Mail{std::move(a.run), name, to});
+              done();
+            },
+            scheduled_time, deliver);
       });
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();

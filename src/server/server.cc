@@ -184,6 +184,14 @@ Status Server::start() {
   s.started = true;
   // Scheduled reports (a time missed while the server was down runs now).
   s.app->start_scheduler();
+  if (cfg.reports.smtp_url.empty()) {
+    std::printf("claribi-server: reports.smtp_url is not set: scheduled reports are recorded, not e-mailed\n");
+  } else {
+    std::string relay = cfg.reports.smtp_url;  // without user:password
+    size_t scheme = relay.find("://"), at = relay.find('@');
+    if (scheme != std::string::npos && at != std::string::npos && at > scheme) relay.erase(scheme + 3, at - scheme - 2);
+    std::printf("claribi-server: scheduled reports are e-mailed through %s\n", relay.c_str());
+  }
   std::string host = cfg.listen.is_ipv6() ? "[" + cfg.listen.host + "]" : cfg.listen.host;
   std::printf("claribi-server: https listening on %s:%d\n", host.c_str(), tls_port);
   if (has_plain) {

@@ -4,8 +4,20 @@
 # trigger "schedule", its started_at in its own minute, last_run_at and
 # next_run_at moving with it; an unscheduled report never runs. The one slow
 # test of the suite (up to ~150 s: it waits for two minute boundaries).
+# Both runs are e-mailed to the report's recipients through a local SMTP
+# sink (smtp_sink.py) that refuses the first message (451) and accepts the
+# next: the first delivery is recorded as sent on its second attempt, the
+# second on its first; the messages carry the CSV as an attachment.
 source "$(dirname "$0")/lib.sh"
-start_server
+SINK_DIR=$(mktemp -d)
+/usr/bin/python3 "$(dirname "$0")/smtp_sink.py" "$SINK_DIR" 1 &
+SINK_PID=$!
+trap 'kill $SINK_PID 2>/dev/null; rm -rf "$SINK_DIR"; cleanup' EXIT
+for _ in $(seq 1 100); do [ -s "$SINK_DIR/port" ] && break; sleep 0.1; done
+[ -s "$SINK_DIR/port" ] || { echo "the SMTP sink did not start"; exit 1; }
+start_server --reports-smtp-url "smtp://127.0.0.1:$(cat "$SINK_DIR/port")" --reports-smtp-from reports@acme.test \
+  --reports-smtp-retry-delay 1
+check "start-up names the relay" "$(grep -c 'scheduled reports are e-mailed through smtp://127.0.0.1:' "$LOG")" 1
 A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \
   --password admin-password --first-name Ada --last-name Admin >/dev/null
 ADMIN=$(curl -s -X POST "$BASE/api/auth/login/" -H "$CT" -d '{"email": "admin@acme.test", "password": "admin-password"}' | jq -r .access)
@@ -13,6 +25,7 @@ req POST /api/data-sources/ "$ADMIN" '{"name":"orders","type":"upload"}'
 DS=$(jr .id)
 req POST "/api/data-sources/$DS/rows/" "$ADMIN" $'region,revenue\nEMEA,1.5\nNA,2\n' text/csv
 req POST /api/reports/ "$ADMIN" "{\"name\": \"Every minute\", \"schedule\": \"* * * * *\", \"format\": \"csv\",
+  \"recipients\": [\"ops@acme.test\", \"CFO@acme.test\"],
   \"query\": {\"data_source_id\": $DS, \"metrics\": [{\"op\": \"sum\", \"field\": \"revenue\"}], \"dimensions\": [\"region\"]}}"
 check "create a scheduled report" "$ST $(jb -c '[.last_run_at, (.next_run_at | type)]')" '201 [null,"string"]'
 REP=$(jr .id)
@@ -45,4 +58,30 @@ check "next_run_at is the minute after the last run" "$((NEXT_EPOCH - NEW_EPOCH)
 check "last_run_at is that run's start" "$(jr .last_run_at | cut -c1-16)" "$M_NEW"
 req GET "/api/reports/$NEVER/runs/" "$ADMIN"
 check "the unscheduled report never ran" "$(jr .count)" 0
+
+# Delivery: wait until both runs are no longer pending (the retry comes 1 s after the refusal).
+for _ in $(seq 1 60); do
+  req GET "/api/reports/$REP/runs/" "$ADMIN"
+  [ "$(jb -c '[.results[].delivery.status] | map(select(. == "pending")) | length')" = 0 ] && break
+  sleep 0.5
+done
+check "the refused delivery was retried and sent, the next one sent at once" \
+  "$(jb -c '[.results[].delivery | [.status, .attempts, .error]] | reverse')" '[["sent",2,null],["sent",1,null]]'
+check "the sink kept two messages" "$(ls "$SINK_DIR"/*.eml 2>/dev/null | wc -l)" 2
+check "envelope: the sender and both recipients" "$(cat "$SINK_DIR/001.env")" $'from reports@acme.test\nto ops@acme.test cfo@acme.test'
+MSG=$(/usr/bin/python3 - "$SINK_DIR/001.eml" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+att = [p for p in m.iter_attachments()]
+print(m["Subject"])
+print(m["To"])
+print(att[0].get_filename(), att[0].get_content_type())
+print(att[0].get_content().replace("\r\n", "|"))
+PY
+)
+check "the message: subject, recipients, the CSV attached" "$MSG" \
+  "Report \"Every minute\" ($(jr '.results[1].started_at'))
+ops@acme.test, cfo@acme.test
+$REP.csv text/csv
+region,sum_revenue|EMEA,1.5|NA,2.0|"
 finish
