@@ -14,15 +14,7 @@
 # /api/auth/status/, and 504 query_timeout past the memory budget.
 source "$(dirname "$0")/lib.sh"
 start_server --analytics-query-threads 1 --analytics-max-queued-queries 1
-A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \
-  --password admin-password --first-name Ada --last-name Admin >/dev/null
-A bootstrap --org "Other Inc" --plan starter --ai-credits 1 --email boss@other.test \
-  --password other-password --first-name Bo --last-name Ss >/dev/null
-login() { curl -s -X POST "$BASE/api/auth/login/" -H "$CT" -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access; }
-ADMIN=$(login admin@acme.test admin-password)
-OTHER=$(login boss@other.test other-password)
-req POST /api/users/ "$ADMIN" '{"email":"vi@acme.test","password":"viewer-password","first_name":"V","last_name":"I","role":"viewer"}'
-VIEWER=$(login vi@acme.test viewer-password)
+two_organizations  # ADMIN and VIEWER of Acme Corp, OTHER (administrator) of Other Inc
 
 req POST /api/data-sources/ "$ADMIN" '{"name":"orders","type":"upload"}'
 DS=$(jr .id)

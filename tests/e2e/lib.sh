@@ -80,6 +80,20 @@ req() {
 jb() { jq -c "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
 jr() { jq -r "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
 
+login() { curl -s -X POST "$BASE/api/auth/login/" -H "$CT" -d "{\"email\": \"$1\", \"password\": \"$2\"}" | jq -r .access; }
+# Two organizations: sets ADMIN and VIEWER (tokens of Acme Corp's administrator
+# and a viewer), OTHER (Other Inc's administrator).
+two_organizations() {
+  A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@acme.test \
+    --password admin-password --first-name Ada --last-name Admin >/dev/null
+  A bootstrap --org "Other Inc" --plan starter --ai-credits 1 --email boss@other.test \
+    --password other-password --first-name Bo --last-name Ss >/dev/null
+  ADMIN=$(login admin@acme.test admin-password)
+  OTHER=$(login boss@other.test other-password)
+  req POST /api/users/ "$ADMIN" '{"email":"vi@acme.test","password":"viewer-password","first_name":"V","last_name":"I","role":"viewer"}'
+  VIEWER=$(login vi@acme.test viewer-password)
+}
+
 finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]
