@@ -13,14 +13,14 @@ PACKAGES=(
   librocksdb-dev        # storage
   libxxhash-dev         # hash tables and shard hashing
   libargon2-dev         # password hashing
-  libcurl4-gnutls-dev   # SMTP delivery of scheduled reports (GnuTLS build: no second OpenSSL-ABI TLS library beside BoringSSL)
   libtomlplusplus-dev   # config file
   libcli11-dev          # command-line flags
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev      # micro-benchmarks
   wrk nginx-light       # load generator and the side-by-side baseline
   valgrind              # bench/callgrind.sh: instructions per request
-  curl jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
+  curl                  # e-mail delivery of scheduled reports (run as a child process); the end-to-end tests
+  jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
   python3-aiosmtpd      # end-to-end tests: the SMTP sink that receives scheduled reports
 )
 

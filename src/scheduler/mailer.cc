@@ -1,20 +1,25 @@
 // Mailer (see mailer.h).
 #include "scheduler/mailer.h"
 
-#include <curl/curl.h>
 #include <openssl/base64.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 
 #include "common/time_util.h"
 
+extern char** environ;
+
 namespace claribi::scheduler {
 
 namespace {
-
-std::once_flag g_curl_once;
 
 // RFC 2045 base64 (padded), in lines of 76 characters ending in CRLF.
 void append_base64_lines(std::string& out, std::string_view data) {
@@ -45,24 +50,10 @@ std::string iso(int64_t t) {
   return std::string(buf, format_iso8601(t, buf));
 }
 
-struct Upload {
-  const std::string* data;
-  size_t offset = 0;
-};
-
-size_t read_upload(char* out, size_t size, size_t count, void* user) {
-  auto* u = static_cast<Upload*>(user);
-  size_t n = std::min(size * count, u->data->size() - u->offset);
-  std::memcpy(out, u->data->data() + u->offset, n);
-  u->offset += n;
-  return n;
-}
-
 }  // namespace
 
 Mailer::Mailer(MailerOptions options, AttemptFn on_attempt)
     : options_(std::move(options)), on_attempt_(std::move(on_attempt)) {
-  std::call_once(g_curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -154,38 +145,91 @@ std::string Mailer::compose(const Mail& mail, const std::string& from, int64_t n
   return m;
 }
 
+namespace {
+
+// A value of curl's config syntax: double-quoted, \ and " escaped.
+std::string config_value(std::string_view v) {
+  std::string out = "\"";
+  for (char ch : v) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    if (ch == '\n' || ch == '\r') continue;
+    out.push_back(ch);
+  }
+  out.push_back('"');
+  return out;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(size_t(n));
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string Mailer::send(const Mail& mail) {
   const std::string message = compose(mail, options_.from, unix_now());
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return "curl_easy_init failed";
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  struct curl_slist* rcpt = nullptr;
-  for (const std::string& to : mail.to) rcpt = curl_slist_append(rcpt, ("<" + to + ">").c_str());
-  Upload upload{&message};
-  const std::string from = "<" + options_.from + ">";
-  curl_easy_setopt(curl, CURLOPT_URL, options_.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.size()));
-  // smtp://: STARTTLS when offered; smtps:// is TLS anyway.
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, long(CURLUSESSL_TRY));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  CURLcode rc = curl_easy_perform(curl);
-  std::string error;
-  if (rc != CURLE_OK) {
-    error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    long code = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code != 0) error += " (SMTP " + std::to_string(code) + ")";
+  // curl's options through a pipe (fd 3), so the relay's password never
+  // shows in the process list; the message on stdin, curl's error on stderr.
+  std::string config = "url = " + config_value(options_.url) + "\n";
+  config += "mail-from = " + config_value(options_.from) + "\n";
+  for (const std::string& to : mail.to) config += "mail-rcpt = " + config_value(to) + "\n";
+  config += "ssl\nsilent\nshow-error\nconnect-timeout = 10\nmax-time = 60\nupload-file = \"-\"\n";
+
+  int cfg[2], in[2], err[2];
+  if (::pipe2(cfg, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  if (::pipe2(in, O_CLOEXEC) != 0) {
+    ::close(cfg[0]), ::close(cfg[1]);
+    return std::string("pipe: ") + std::strerror(errno);
   }
-  curl_slist_free_all(rcpt);
-  curl_easy_cleanup(curl);
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(cfg[0]), ::close(cfg[1]), ::close(in[0]), ::close(in[1]);
+    return std::string("pipe: ") + std::strerror(errno);
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  posix_spawn_file_actions_adddup2(&fa, cfg[0], 3);
+  std::string program = options_.curl;
+  char* argv[] = {program.data(), const_cast<char*>("--config"), const_cast<char*>("/dev/fd/3"), nullptr};
+  pid_t pid = -1;
+  int rc = ::posix_spawnp(&pid, program.c_str(), &fa, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(cfg[0]);
+  ::close(in[0]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(cfg[1]), ::close(in[1]), ::close(err[0]);
+    return "cannot run " + program + ": " + std::strerror(rc);
+  }
+  // The config is small (a pipe holds it); the message may not be, so curl
+  // reads it while we write, and its stderr is read once it has finished.
+  write_all(cfg[1], config);
+  ::close(cfg[1]);
+  write_all(in[1], message);  // a curl that gave up early closes its end: EPIPE (SIGPIPE is ignored)
+  ::close(in[1]);
+  std::string error;
+  char buf[512];
+  for (ssize_t n; (n = ::read(err[0], buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (error.size() < 2048) error.append(buf, size_t(n));
+  }
+  ::close(err[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  while (!error.empty() && (error.back() == '\n' || error.back() == '\r')) error.pop_back();
+  if (error.empty()) error = "curl exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   return error;
 }
 

@@ -1,8 +1,11 @@
 // Mailer: e-mails scheduled report runs to their recipients through the
-// configured SMTP relay (reports.smtp_url), with libcurl's SMTP client —
-// Debian's GnuTLS build, so no OpenSSL-ABI TLS library enters the process
-// beside BoringSSL; smtp:// upgrades with STARTTLS when the relay offers it,
-// smtps:// is TLS from the start, user:password in the URL authenticates.
+// configured SMTP relay (reports.smtp_url) with curl's SMTP client, run as a
+// child process per message: smtp:// upgrades with STARTTLS when the relay
+// offers it, smtps:// is TLS from the start, user:password in the URL
+// authenticates. Not libcurl in process: even Debian's GnuTLS build of
+// libcurl loads OpenSSL's libcrypto.so.3 (through libssh2), whose symbols
+// share their names with BoringSSL's. curl gets its options through a pipe,
+// so the relay's password never appears in the process list.
 //
 // One thread works a queue ordered by due time. A message that fails
 // (connection, refusal, timeout) is tried again after retry_delay, doubled
@@ -30,6 +33,7 @@ struct MailerOptions {
   std::string from;  // envelope sender and From:
   uint32_t attempts = 5;
   std::chrono::seconds retry_delay{30};
+  std::string curl = "curl";  // the program (PATH is searched)
 };
 
 struct Mail {
@@ -41,7 +45,8 @@ struct Mail {
 class Mailer {
  public:
   // status kSent, kPending (an attempt failed, another follows) or kFailed
-  // (the last attempt failed); error is curl's message for a failure.
+  // (the last attempt failed); error is curl's message for a failure (e.g.
+  // "curl: (7) Failed to connect ..."), with the relay's reply when it refused.
   using AttemptFn = std::function<void(const model::ReportRun& run, model::DeliveryStatus status,
                                        uint32_t attempts, const std::string& error)>;
   Mailer(MailerOptions options, AttemptFn on_attempt);
