@@ -332,6 +332,33 @@ struct Table {
   }
 };
 
+// The plan of the query `json` over `schema` (and the query itself, when
+// asked); false, with a test failure naming the step, when it is not JSON,
+// is refused or does not plan.
+bool plan_json(const std::string& json, const std::vector<storage::TableColumn>& schema, Plan* plan,
+               Query* query = nullptr) {
+  simdjson::padded_string padded(json);
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(padded).get(obj)) {
+    ADD_FAILURE() << "not JSON: " << json;
+    return false;
+  }
+  json::FieldReader f(obj);
+  Query q;
+  if (!read_query(f, &q)) {
+    ADD_FAILURE() << "refused: " << json << ": " << f.errors().items()[0].first;
+    return false;
+  }
+  http::FieldErrors errors;
+  if (!plan_query(q, schema, plan, &errors)) {
+    ADD_FAILURE() << "not planned: " << json << ": " << errors.items()[0].first;
+    return false;
+  }
+  if (query != nullptr) *query = std::move(q);
+  return true;
+}
+
 uint32_t chunk_index(const Table& t, const rows::Chunk* c) {
   for (size_t i = 0; i < t.chunks.size(); ++i)
     if (t.chunks[i].get() == c) return t.stored[i].index;
@@ -1952,16 +1979,9 @@ TEST(AnalyticsDifferential, UngroupedQueriesAnswerOneRow) {
          {std::string(R"([{"field":"c0","op":"eq","value":null},{"field":"c0","op":"ne","value":null}])"),
           std::string("[]")}) {
       std::string json = R"({"data_source_id":1,"metrics":[)" + metrics + R"(],"filters":)" + filters + "}";
-      simdjson::padded_string padded(json);
-      simdjson::dom::parser parser;
-      simdjson::dom::object obj;
-      ASSERT_FALSE(parser.parse(padded).get(obj)) << json;
-      json::FieldReader f(obj);
-      Query q;
-      ASSERT_TRUE(read_query(f, &q)) << json;
       Plan plan;
-      http::FieldErrors errors;
-      ASSERT_TRUE(plan_query(q, t->schema, &plan, &errors)) << json;
+      Query q;
+      ASSERT_TRUE(plan_json(json, t->schema, &plan, &q));
       for (int workers : {1, 3}) {
         ExecOutcome out = execute(plan, t->chunks, workers, run_threads, ScanControl{});
         ASSERT_EQ(out.kind, ExecOutcome::Kind::kOk);
@@ -2031,25 +2051,8 @@ class AnalyticsExamples : public ::testing::Test {
   // The "rows" member of the answer to `body` (a query without data_source_id).
   std::string rows(const std::string& body, bool* truncated = nullptr) {
     const std::string json = "{\"data_source_id\":1," + body + "}";
-    simdjson::padded_string padded(json);
-    simdjson::dom::parser parser;
-    simdjson::dom::object obj;
-    if (parser.parse(padded).get(obj)) {
-      ADD_FAILURE() << "not JSON: " << json;
-      return "";
-    }
-    json::FieldReader f(obj);
-    Query q;
-    if (!read_query(f, &q)) {
-      ADD_FAILURE() << "refused: " << json << ": " << f.errors().items()[0].first;
-      return "";
-    }
     Plan plan;
-    http::FieldErrors errors;
-    if (!plan_query(q, table_->schema, &plan, &errors)) {
-      ADD_FAILURE() << "not planned: " << json << ": " << errors.items()[0].first;
-      return "";
-    }
+    if (!plan_json(json, table_->schema, &plan)) return "";
     std::string answers[2];
     for (int k = 0; k < 2; ++k) {
       ExecOutcome out = execute(plan, table_->chunks, k == 0 ? 1 : 3, k == 0 ? ParallelFor(run_sequentially) : ParallelFor(run_threads),
@@ -2172,16 +2175,8 @@ TEST_F(AnalyticsExamples, OneRowOverNoRows) {
 }
 
 TEST_F(AnalyticsExamples, ScanControlStopsTheScan) {
-  simdjson::padded_string padded(std::string(R"({"data_source_id":1,"dimensions":["s"],"metrics":[{"op":"count"}]})"));
-  simdjson::dom::parser parser;
-  simdjson::dom::object obj;
-  ASSERT_FALSE(parser.parse(padded).get(obj));
-  json::FieldReader f(obj);
-  Query q;
-  ASSERT_TRUE(read_query(f, &q));
   Plan plan;
-  http::FieldErrors errors;
-  ASSERT_TRUE(plan_query(q, table_->schema, &plan, &errors));
+  ASSERT_TRUE(plan_json(R"({"data_source_id":1,"dimensions":["s"],"metrics":[{"op":"count"}]})", table_->schema, &plan));
   std::atomic<bool> cancelled{true};
   ScanControl c;
   c.cancelled = &cancelled;
@@ -2200,12 +2195,10 @@ TEST_F(AnalyticsExamples, ScanControlStopsTheScan) {
   EXPECT_EQ(ok.stats.groups, 8u);
   EXPECT_GT(ok.stats.peak_memory, 0u);
   // Zone maps prune: i > 3 cannot hold in the first upload's chunk (1, 2, 3).
-  simdjson::padded_string p2(std::string(R"({"data_source_id":1,"metrics":[{"op":"count"}],"filters":[{"field":"i","op":"gt","value":3}]})"));
-  ASSERT_FALSE(parser.parse(p2).get(obj));
-  json::FieldReader f2(obj);
-  ASSERT_TRUE(read_query(f2, &q));
-  ASSERT_TRUE(plan_query(q, table_->schema, &plan, &errors));
-  ok = execute(plan, table_->chunks, 1, run_sequentially, ScanControl{});
+  Plan pruned;
+  ASSERT_TRUE(plan_json(R"({"data_source_id":1,"metrics":[{"op":"count"}],"filters":[{"field":"i","op":"gt","value":3}]})",
+                        table_->schema, &pruned));
+  ok = execute(pruned, table_->chunks, 1, run_sequentially, ScanControl{});
   EXPECT_EQ(ok.stats.chunks_scanned, 2u);
   EXPECT_EQ(ok.stats.rows_scanned, 5u);
   ASSERT_EQ(ok.result.rows.size(), 1u);
@@ -2237,19 +2230,11 @@ TEST(AnalyticsFloatSums, DoNotDependOnTheEncoding) {
   ASSERT_EQ(want, 2.7755575615628914e-17);
   const std::string json =
       R"({"data_source_id":1,"dimensions":["g"],"metrics":[{"op":"sum","field":"f"},{"op":"avg","field":"f"}]})";
-  simdjson::padded_string padded(json);
-  simdjson::dom::parser parser;
-  simdjson::dom::object obj;
-  ASSERT_FALSE(parser.parse(padded).get(obj));
-  json::FieldReader f(obj);
-  Query q;
-  ASSERT_TRUE(read_query(f, &q));
   double sums[2], avgs[2];
   int k = 0;
   for (const Table* t : {&t1, &t2}) {
     Plan plan;
-    http::FieldErrors errors;
-    ASSERT_TRUE(plan_query(q, t->schema, &plan, &errors));
+    ASSERT_TRUE(plan_json(json, t->schema, &plan));
     ExecOutcome out = execute(plan, t->chunks, 1, run_sequentially, ScanControl{});
     ASSERT_EQ(out.kind, ExecOutcome::Kind::kOk);
     ASSERT_EQ(out.result.rows.size(), 2u);
