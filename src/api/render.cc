@@ -128,7 +128,7 @@ void render_report(const model::Report& r, std::string* out) {
   write_header_end(w, r);
 }
 
-void write_report_run(JsonWriter& w, const model::ReportRun& r, bool with_result) {
+void write_report_run(JsonWriter& w, const model::ReportRun& r) {
   w.begin_object();
   w.field("id", r.id);
   w.field("report_id", r.report_id);
@@ -158,17 +158,24 @@ void write_report_run(JsonWriter& w, const model::ReportRun& r, bool with_result
     }
     w.end_object();
   }
-  if (with_result) {
-    w.key("result");
-    if (r.status != model::RunStatus::kSucceeded) {
-      w.null();
-    } else if (r.csv) {
-      w.string(r.result);
-    } else {
-      w.raw(r.result);
-    }
-  }
   w.end_object();
+}
+
+std::unique_ptr<http::BodySource> report_run_body(model::ReportRun& run) {
+  std::string head;
+  JsonWriter w(head);
+  write_report_run(w, run);
+  head.pop_back();  // the object goes on with the result
+  head.append(",\"result\":");
+  auto body = std::make_unique<http::PartsBody>();
+  if (run.status != model::RunStatus::kSucceeded) {
+    body->add(std::move(head.append("null}")));
+  } else if (run.csv) {
+    body->add(std::move(head.append("\""))).add(std::move(run.result), true).add("\"}");
+  } else {
+    body->add(std::move(head)).add(std::move(run.result)).add("}");
+  }
+  return body;
 }
 
 }  // namespace claribi::api

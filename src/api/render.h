@@ -3,7 +3,11 @@
 // (resources::ResourceService calls these).
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "common/json_writer.h"
+#include "http/body_source.h"
 #include "model/records.h"
 #include "model/resources.h"
 
@@ -21,8 +25,11 @@ void render_data_source(const model::DataSource& d, std::string* out);
 void render_dashboard(const model::Dashboard& d, std::string* out);
 void render_report(const model::Report& r, std::string* out);
 // A run as §10 lists it: id, report_id, trigger, status, started_at,
-// finished_at, row_count, error (a §3 body or null); with_result adds
-// `result` (the JSON object run/ answered, or its CSV text as a string).
-void write_report_run(JsonWriter& w, const model::ReportRun& r, bool with_result);
+// finished_at, row_count, error (a §3 body or null), delivery.
+void write_report_run(JsonWriter& w, const model::ReportRun& r);
+// One run with its `result` (the JSON object run/ answered, or its CSV text
+// as a string; null for a failed run), as a body sent in parts: the stored
+// result is moved out of `run`, never copied or escaped whole.
+std::unique_ptr<http::BodySource> report_run_body(model::ReportRun& run);
 
 }  // namespace claribi::api

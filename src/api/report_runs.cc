@@ -3,6 +3,7 @@
 // answer), GET /api/reports/{id}/runs/ lists its kept runs newest first
 // (§2 envelope, page and page_size), GET /api/reports/{id}/runs/{run_id}/
 // returns one with its stored result.
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,12 +38,15 @@ void handle_report_run(Ctx& c) {
   if (!find_report(c, &report)) return c.finish();
   net::Exchange* ex = &c.ex;
   c.app.runner.run(report, model::RunTrigger::kManual, c.now, [ex](scheduler::RunAnswer a) {
-    ex->reactor().post([ex, a = std::move(a)]() mutable {
-      http::Response& r = ex->response();
-      r.status = a.response.status;
-      r.content_type = a.response.content_type;
-      r.body = std::move(a.response.body);
-      r.extra_headers.append(a.response.extra_headers);
+    auto answer = std::make_shared<scheduler::RunAnswer>(std::move(a));  // posted work is copyable
+    ex->reactor().post([ex, answer] {
+      http::Response r = answer->take_response();
+      http::Response& out = ex->response();
+      out.status = r.status;
+      out.content_type = r.content_type;
+      out.body = std::move(r.body);
+      out.stream = std::move(r.stream);
+      out.extra_headers.append(r.extra_headers);  // after the rate-limit headers already there
       ex->finish();
     });
   });
@@ -69,7 +73,7 @@ void handle_report_runs_list(Ctx& c) {
   c.res.status = 200;
   c.res.body.clear();
   write_list_page(c.res.body, c.app.config.public_url, q, runs.size(), [&](JsonWriter& w) {
-    for (size_t i = begin; i < end; ++i) write_report_run(w, runs[i], false);
+    for (size_t i = begin; i < end; ++i) write_report_run(w, runs[i]);
   });
   c.finish();
 }
@@ -91,8 +95,7 @@ void handle_report_run_get(Ctx& c) {
   }
   c.res.status = 200;
   c.res.body.clear();
-  JsonWriter w(c.res.body);
-  write_report_run(w, run, true);
+  c.res.stream = report_run_body(run);
   c.finish();
 }
 

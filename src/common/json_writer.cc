@@ -119,7 +119,6 @@ bool JsonWriter::plain(std::string_view s) {
 }
 
 void JsonWriter::append_quoted(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   const bool is_plain = plain(s);  // printable ASCII without quotes or backslashes: as is
   if (is_plain && s.size() <= kShortPlain) {  // one append
     char buf[kShortPlain + 2];
@@ -137,6 +136,12 @@ void JsonWriter::append_quoted(std::string& out, std::string_view s) {
     return;
   }
   out.push_back('"');
+  append_escaped(out, s);
+  out.push_back('"');
+}
+
+void JsonWriter::append_escaped(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
   size_t run = 0;  // start of the current run of bytes that need no escaping
   for (size_t i = 0; i < s.size();) {
     if (i + 8 <= s.size()) {
@@ -174,7 +179,6 @@ void JsonWriter::append_quoted(std::string& out, std::string_view s) {
     run = i;
   }
   out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
 }
 
 }  // namespace claribi

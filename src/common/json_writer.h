@@ -42,6 +42,9 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, const T& v) { key(k); return value(v); }
 
   static void append_quoted(std::string& out, std::string_view s);
+  // The inside of the quoted string (escapes only). A string may be escaped
+  // in pieces cut between UTF-8 sequences.
+  static void append_escaped(std::string& out, std::string_view s);
   // True when s is printable ASCII without '"' or '\\': quoting it escapes nothing.
   static bool plain(std::string_view s);
 

@@ -70,16 +70,18 @@ void serialize_response(const Response& r, const ResponseMeta& meta, std::string
   constexpr std::string_view kServer = "\r\nServer: claribi\r\n";
   constexpr std::string_view kContentType = "Content-Type: ";
   constexpr std::string_view kContentLength = "Content-Length: ";
+  constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";
   constexpr std::string_view kRequestId = "X-Request-Id: ";
   constexpr std::string_view kCrlf = "\r\n";
   const std::string_view status = status_line(r.status);
   // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6).
   const bool bodiless = r.status == 204 || r.status == 304 || r.status < 200;
   const bool content_type = !bodiless && (!r.body.empty() || !meta.head_only);
-  const bool body = !bodiless && !meta.head_only;
+  const bool chunked = !bodiless && r.stream != nullptr;
+  const bool body = !bodiless && !meta.head_only && !chunked;
   char length[24];
   size_t length_size = 0;
-  if (!bodiless) length_size = size_t(std::to_chars(length, length + sizeof length, r.body.size()).ptr - length);
+  if (!bodiless && !chunked) length_size = size_t(std::to_chars(length, length + sizeof length, r.body.size()).ptr - length);
   std::string_view connection;
   if (!meta.keep_alive || r.close_connection) {
     connection = "Connection: close\r\n";
@@ -90,7 +92,11 @@ void serialize_response(const Response& r, const ResponseMeta& meta, std::string
   size_t total = status.size() + kDate.size() + meta.date.size() + kServer.size() + connection.size() +
                  meta.cors.size() + r.extra_headers.size() + kCrlf.size();
   if (content_type) total += kContentType.size() + r.content_type.size() + kCrlf.size();
-  if (!bodiless) total += kContentLength.size() + length_size + kCrlf.size();
+  if (chunked) {
+    total += kChunked.size();
+  } else if (!bodiless) {
+    total += kContentLength.size() + length_size + kCrlf.size();
+  }
   if (!meta.request_id.empty()) total += kRequestId.size() + meta.request_id.size() + kCrlf.size();
 
   // The head is sized once and copied into; the body is appended (no
@@ -113,7 +119,9 @@ void serialize_response(const Response& r, const ResponseMeta& meta, std::string
     put(r.content_type);
     put(kCrlf);
   }
-  if (!bodiless) {
+  if (chunked) {
+    put(kChunked);
+  } else if (!bodiless) {
     put(kContentLength);
     put(std::string_view(length, length_size));
     put(kCrlf);

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "http/body_source.h"
 
 namespace claribi::http {
 
@@ -17,10 +20,14 @@ class Response {
   std::string extra_headers;  // "Name: value\r\n" lines
   std::string_view content_type = "application/json";
   bool close_connection = false;  // send Connection: close and close after
+  // Set instead of body for a large body produced in parts (see
+  // body_source.h); the connection pulls it as the client reads.
+  std::unique_ptr<BodySource> stream;
 
   void reset() {
     status = 200;
     body.clear();
+    stream.reset();
     extra_headers.clear();
     content_type = "application/json";
     close_connection = false;
@@ -39,7 +46,9 @@ struct ResponseMeta {
   bool head_only = false;          // HEAD: Content-Length of the body, no body
 };
 
-// Appends the full response (head and body) to out.
+// Appends the full response (head and body) to out. With r.stream set it
+// appends the head only, saying Transfer-Encoding: chunked; the caller
+// frames the parts.
 void serialize_response(const Response& r, const ResponseMeta& meta, std::string& out);
 
 // "HTTP/1.1 404 Not Found\r\n" for a status (pre-rendered table).

@@ -13,6 +13,9 @@ namespace claribi::net {
 
 namespace {
 constexpr uint64_t kLingerMs = 2000;
+// A body sent in parts is produced only while less than this waits to be
+// written: memory per connection stays bounded however large the body.
+constexpr size_t kBodyHighWater = 256 * 1024;
 }  // namespace
 
 Connection::Connection(Reactor& reactor, Reactor::ListenerKind kind)
@@ -232,6 +235,10 @@ void Connection::encrypt_pending() {
 
 void Connection::flush() {
   if (closing_) return;
+  if (session_.sending_body()) {
+    size_t waiting = out_.size() + writing_.size() + session_.output().size();
+    if (waiting < kBodyHighWater) session_.produce_body(kBodyHighWater - waiting);
+  }
   if (mode_ == Mode::kTls) {
     encrypt_pending();
   } else if (std::string& ready = session_.output(); !ready.empty()) {
@@ -247,7 +254,10 @@ void Connection::flush() {
     writing_.swap(out_);
     out_.clear();
     uv_buf_t b = uv_buf_init(writing_.data(), unsigned(writing_.size()));
-    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+    // While a body goes out in parts, every write completes through the
+    // loop (on_write produces the next part): one part per turn, so one
+    // large body never holds the reactor.
+    int n = session_.sending_body() ? 0 : uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
     if (n == int(writing_.size())) {
       writing_.clear();
     } else {

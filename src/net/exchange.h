@@ -91,7 +91,9 @@ class Exchange {
   bool head_only_ = false;
   bool keep_alive_ = true;
   bool keep_alive_header_ = false;
+  bool http10_ = false;      // no chunked encoding: a streamed body goes out whole
   uint64_t start_ns_ = 0;
+  uint64_t bytes_out_ = 0;   // of a streamed response, for the access log
   char request_id_[64];
   uint8_t request_id_len_ = 0;
   char client_address_[64];

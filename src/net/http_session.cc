@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "common/time_util.h"
@@ -156,7 +157,8 @@ void HttpSession::dispatch(http::Request& req) {
 
   ex->head_only_ = req.method == http::Method::kHead;
   ex->keep_alive_ = req.keep_alive && !draining_ && !reactor_.shutting_down();
-  ex->keep_alive_header_ = ex->keep_alive_ && req.http_major == 1 && req.http_minor == 0;
+  ex->http10_ = req.http_major == 1 && req.http_minor == 0;
+  ex->keep_alive_header_ = ex->keep_alive_ && ex->http10_;
   if (reactor_.access_log().should_log()) {
     ex->start_ns_ = monotonic_ns();
     ex->method_len_ = uint8_t(std::min(req.method_text.size(), sizeof ex->method_));
@@ -287,9 +289,27 @@ void HttpSession::exchange_finished(Exchange* ex) {
   owner_.exchange_completed();  // last, as above
 }
 
+namespace {
+// Parts of a streamed body are pulled in this size; a body that fits in the
+// first one goes out with Content-Length instead.
+constexpr size_t kBodyPart = 64 * 1024;
+}  // namespace
+
 void HttpSession::collect_ready() {
-  while (!queue_.empty() && queue_.front()->done_) {
-    Exchange* ex = queue_.pop_front();
+  while (sending_ == nullptr && !queue_.empty() && queue_.front()->done_) {
+    Exchange* ex = queue_.front();
+    http::Response& res = ex->response_;
+    bool chunked = false;
+    if (res.stream) {
+      res.body.clear();
+      bool more = res.stream->next(res.body, kBodyPart);
+      if (more && !ex->head_only_ && !ex->http10_) {
+        chunked = true;
+      } else {  // all of it in one part, or a client that gets it whole
+        while (more) more = res.stream->next(res.body, kBodyPart);
+        res.stream.reset();
+      }
+    }
     http::ResponseMeta meta;
     meta.date = reactor_.date().get();
     meta.request_id = ex->request_id();
@@ -298,16 +318,54 @@ void HttpSession::collect_ready() {
     meta.keep_alive_header = ex->keep_alive_header_;
     meta.head_only = ex->head_only_;
     size_t before = output_.size();
-    http::serialize_response(ex->response_, meta, output_);
-    if (ex->path_len_ > 0) {
-      reactor_.access_log().append(std::string_view(ex->method_, ex->method_len_),
-                                   std::string_view(ex->path_, ex->path_len_), ex->response_.status,
-                                   output_.size() - before, (monotonic_ns() - ex->start_ns_) / 1000,
-                                   ex->request_id(), ex->client_address());
+    http::serialize_response(res, meta, output_);  // chunked: the head only
+    if (chunked) {
+      append_chunk(res.body);
+      res.body.clear();
+      ex->bytes_out_ = output_.size() - before;
+      sending_ = ex;  // produce_body goes on as the transport drains
+      return;
     }
-    if (ex->response_.close_connection || !ex->keep_alive_) close_after_output_ = true;
-    reactor_.release_exchange(ex);
+    ex->bytes_out_ = output_.size() - before;
+    sent(ex);
   }
+}
+
+void HttpSession::append_chunk(std::string_view data) {
+  if (data.empty()) return;  // an empty chunk would end the body
+  char size[20];
+  auto r = std::to_chars(size, size + sizeof size, data.size(), 16);
+  output_.append(size, size_t(r.ptr - size)).append("\r\n").append(data).append("\r\n");
+}
+
+void HttpSession::produce_body(size_t budget) {
+  Exchange* ex = sending_;
+  if (ex == nullptr || closed_) return;
+  const size_t before = output_.size();
+  bool more = true;
+  while (more && output_.size() - before < budget) {
+    part_.clear();
+    more = ex->response_.stream->next(part_, kBodyPart);
+    append_chunk(part_);
+  }
+  if (!more) output_.append("0\r\n\r\n");  // the last chunk, no trailers
+  ex->bytes_out_ += output_.size() - before;
+  if (more) return;
+  sending_ = nullptr;
+  ex->response_.stream.reset();
+  sent(ex);
+  collect_ready();  // what waited behind it
+}
+
+void HttpSession::sent(Exchange* ex) {
+  queue_.pop_front();  // ex: it was the front
+  if (ex->path_len_ > 0) {
+    reactor_.access_log().append(std::string_view(ex->method_, ex->method_len_),
+                                 std::string_view(ex->path_, ex->path_len_), ex->response_.status, ex->bytes_out_,
+                                 (monotonic_ns() - ex->start_ns_) / 1000, ex->request_id(), ex->client_address());
+  }
+  if (ex->response_.close_connection || !ex->keep_alive_) close_after_output_ = true;
+  reactor_.release_exchange(ex);
 }
 
 void HttpSession::peer_gone() {
@@ -323,6 +381,7 @@ void HttpSession::close() {
   if (closed_) return;
   peer_gone();
   closed_ = true;
+  sending_ = nullptr;  // released below with the other answered exchanges
   abort_stream(http::ErrorCode::kBadRequest, {});  // the client went away mid-body
   queue_.remove_if([this](Exchange* ex) {
     if (!ex->done_) return false;

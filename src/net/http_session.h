@@ -64,6 +64,14 @@ class HttpSession : private http::Http1Parser::BodySink {
   // Serialized responses (and 100 Continue) not yet taken by the transport.
   std::string& output() { return output_; }
 
+  // A response body is being sent in parts (http::BodySource): the
+  // transport calls produce_body as its buffers drain, and answers queued
+  // behind wait for it.
+  bool sending_body() const { return sending_ != nullptr; }
+  // Appends about `budget` more bytes of it (chunk-framed) to output();
+  // at its end, the responses ready behind it too.
+  void produce_body(size_t budget);
+
   // Close once output() is written: the client asked, an error, or EOF.
   bool closing_after_output() const { return close_after_output_; }
   void close_after_output() { close_after_output_ = true; }
@@ -98,6 +106,8 @@ class HttpSession : private http::Http1Parser::BodySink {
   void on_body_bytes(std::string_view bytes) override;
   void on_body_end() override;
   void collect_ready();
+  void append_chunk(std::string_view data);
+  void sent(Exchange* ex);  // its response is all in output(): log, release
   void exchange_finished(Exchange* ex);
   void assign_request_id(Exchange* ex, std::string_view from_client);
 
@@ -162,6 +172,8 @@ class HttpSession : private http::Http1Parser::BodySink {
   bool close_after_stream_ = false;
   bool closed_ = false;
   Exchange* streaming_ = nullptr;  // the exchange whose body is being streamed
+  Exchange* sending_ = nullptr;    // the queue's front, its response body going out in parts
+  std::string part_;               // the part being framed
   char peer_[64] = {};
   uint8_t peer_len_ = 0;
 };

@@ -26,7 +26,9 @@ void Exchange::reset() {
   head_only_ = false;
   keep_alive_ = true;
   keep_alive_header_ = false;
+  http10_ = false;
   start_ns_ = 0;
+  bytes_out_ = 0;
   request_id_len_ = 0;
   client_address_len_ = 0;
   method_len_ = 0;

@@ -14,6 +14,16 @@
 
 namespace claribi::scheduler {
 
+http::Response RunAnswer::take_response() {
+  http::Response out = std::move(response);
+  if (out.status == 200 && recorded) {
+    auto body = std::make_unique<http::PartsBody>();
+    body->add(std::move(run.result));
+    out.stream = std::move(body);
+  }
+  return out;
+}
+
 struct ReportRunner::Job {
   model::ReportRun run;
   int64_t scheduled_time = 0;
@@ -58,16 +68,14 @@ void ReportRunner::run(const model::Report& report, model::RunTrigger trigger, i
     model::ReportRun& r = job->run;
     r.row_count = int64_t(a.result->rows.size());
     res.status = 200;
-    res.body.clear();
+    // Rendered once, into the run: the same text is stored and answered
+    // (in parts, straight from the run; see ReportRunner::answer).
     if (r.csv) {
-      res.content_type = "text/csv";
-      res.add_header("Content-Disposition", "attachment; filename=\"" + std::to_string(r.report_id) + ".csv\"");
-      analytics::append_csv(res.body, *a.result);
+      analytics::append_csv(r.result, *a.result);
     } else {
-      res.content_type = "application/json";
-      res.body = "{\"report_id\":" + std::to_string(r.report_id) + ",\"run_id\":" + std::to_string(r.id) + ",";
-      res.body.append(*a.head, 1);  // the head without its '{'
-      analytics::append_result_tail(res.body, a.elapsed_ms);
+      r.result = "{\"report_id\":" + std::to_string(r.report_id) + ",\"run_id\":" + std::to_string(r.id) + ",";
+      r.result.append(*a.head, 1);  // the head without its '{'
+      analytics::append_result_tail(r.result, a.elapsed_ms);
     }
     finish(job);
   });
@@ -79,7 +87,6 @@ void ReportRunner::finish(const std::shared_ptr<Job>& job) {
   r.finished_at = std::max(unix_now(), r.started_at);
   if (res.status == 200) {
     r.status = model::RunStatus::kSucceeded;
-    r.result = res.body;
   } else {
     r.status = model::RunStatus::kFailed;
     r.error_json = res.body;
@@ -106,7 +113,12 @@ void ReportRunner::finish(const std::shared_ptr<Job>& job) {
           case resources::WriteOutcome::kOk:
             answer.recorded = true;
             answer.run_id = job->run.id;
-            answer.run = job->run;
+            if (answer.response.status == 200 && job->run.csv) {
+              answer.response.content_type = "text/csv";
+              answer.response.add_header(
+                  "Content-Disposition", "attachment; filename=\"" + std::to_string(job->run.report_id) + ".csv\"");
+            }
+            answer.run = std::move(job->run);
             break;
           case resources::WriteOutcome::kNotFound:
             http::render_not_found(answer.response, "report", job->run.report_id);

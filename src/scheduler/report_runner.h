@@ -24,12 +24,16 @@
 namespace claribi::scheduler {
 
 struct RunAnswer {
-  // What POST /api/reports/{id}/run/ answers: 200 with the JSON or CSV
-  // body, or the §3 error of the failed run (the same body is stored).
+  // What POST /api/reports/{id}/run/ answers: the §3 error of a failed run
+  // (the same body is stored), or status and headers of a 200 whose body is
+  // run.result (JSON or CSV), sent from there in parts (take_body).
   http::Response response;
   uint64_t run_id = 0;    // 0: nothing recorded (the report was deleted meanwhile, or the write failed)
   bool recorded = false;
   model::ReportRun run;   // the run as recorded (its result included)
+
+  // The response, its body moved out of run.result for a 200.
+  http::Response take_response();
 };
 
 class ReportRunner {

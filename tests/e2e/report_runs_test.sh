@@ -5,7 +5,8 @@
 # §3 body while the answer stays 200, widgets without a query are left out;
 # report runs as JSON (report_id, run_id, the query response) and as RFC 4180
 # CSV (Content-Type, Content-Disposition, quoting, values equal to the
-# query's), every run kept (manual trigger, status, row_count, error) and
+# query's), large results chunked and whole (CSV, JSON, and the stored
+# CSV inside the run detail), every run kept (manual trigger, status, row_count, error) and
 # listed newest first, one with its stored result, a failed run recorded,
 # only the newest reports.keep_runs kept, last_run_at set without touching
 # updated_at, runs gone with their report; another organization's 404s and
@@ -109,6 +110,43 @@ req GET "/api/reports/$CSVREP/runs/" "$ADMIN"
 CSVRUN=$(jr '.results[0].id')
 req GET "/api/reports/$CSVREP/runs/$CSVRUN/" "$ADMIN"
 check "a CSV run's stored result is the CSV text as a string" "$ST $(jb --arg csv "$CSV_OUT" '[.row_count, (.result == $csv)]')" "200 [3,true]"
+
+# --- large results go out in parts (chunked) --------------------------------------------
+# 40,000 rows of names with quotes, commas and non-ASCII: ~1.4 MB of CSV,
+# more than one 64 KiB part, so the answer is chunked and must arrive whole.
+req POST /api/data-sources/ "$ADMIN" '{"name":"big","type":"upload"}'
+BIG=$(jr .id)
+BIG_CSV=$(mktemp)
+{ echo 'id,name'; seq 1 40000 | awk '{ printf "%d,\"Ümlaut \"\"%d\"\", €\"\n", $1, $1 }'; } >"$BIG_CSV"
+curl -s -o /dev/null -X POST "$BASE/api/data-sources/$BIG/rows/" -H "$(auth "$ADMIN")" -H 'Content-Type: text/csv' --data-binary "@$BIG_CSV"
+BIG_Q="{\"data_source_id\": $BIG, \"metrics\": [{\"op\": \"count\"}], \"dimensions\": [\"id\", \"name\"], \"order_by\": [{\"field\": \"id\", \"dir\": \"asc\"}], \"limit\": 100000}"
+req POST /api/reports/ "$ADMIN" "{\"name\": \"Big CSV\", \"query\": $BIG_Q, \"format\": \"csv\"}"
+BIGCSVREP=$(jr .id)
+req POST /api/reports/ "$ADMIN" "{\"name\": \"Big JSON\", \"query\": $BIG_Q}"
+BIGJSONREP=$(jr .id)
+BIG_OUT=$(mktemp)
+curl -s -D "$HDRS" -o "$BIG_OUT" -X POST "$BASE/api/reports/$BIGCSVREP/run/" -H "$(auth "$ADMIN")"
+check "a large CSV run: 200, chunked, no Content-Length" \
+  "$(head -1 "$HDRS" | tr -d '\r' | cut -d' ' -f2) $(grep -ci '^transfer-encoding: chunked' "$HDRS") $(grep -ci '^content-length:' "$HDRS")" "200 1 0"
+check "its CSV is whole: the header and 40,000 records, in order, quoted" \
+  "$(wc -l <"$BIG_OUT") $(sed -n '2p;40001p' "$BIG_OUT" | tr -d '\r' | tr '\n' '|')" \
+  '40001 1,"Ümlaut ""1"", €",1|40000,"Ümlaut ""40000"", €",1|'
+BIG_TEXT=$(cat "$BIG_OUT"; echo .)
+BIG_TEXT=${BIG_TEXT%.}
+req GET "/api/reports/$BIGCSVREP/runs/" "$ADMIN"
+BIGRUN=$(jr '.results[0].id')
+curl -s -D "$HDRS" -o "$BIG_OUT" "$BASE/api/reports/$BIGCSVREP/runs/$BIGRUN/" -H "$(auth "$ADMIN")"
+check "its stored result comes back chunked, the CSV escaped as one JSON string" \
+  "$(grep -ci '^transfer-encoding: chunked' "$HDRS") $(jq -c '[.row_count, (.result | type)]' "$BIG_OUT")" '1 [40000,"string"]'
+check "the stored CSV equals the answered one byte for byte" \
+  "$(jq -j .result "$BIG_OUT" | cmp -s - <(printf '%s' "$BIG_TEXT") && echo same)" "same"
+req POST /api/analytics/query/ "$ADMIN" "$BIG_Q"
+BIG_EXPECT=$(jb -c '[.columns, .rows, .row_count, .truncated]' | md5sum)
+curl -s -D "$HDRS" -o "$BIG_OUT" -X POST "$BASE/api/reports/$BIGJSONREP/run/" -H "$(auth "$ADMIN")"
+check "a large JSON run is chunked and equals the query" \
+  "$(grep -ci '^transfer-encoding: chunked' "$HDRS") $(jq -c '[.columns, .rows, .row_count, .truncated]' "$BIG_OUT" | md5sum)" \
+  "1 $BIG_EXPECT"
+rm -f "$BIG_CSV" "$BIG_OUT"
 
 # --- a failed run, then the newest 3 kept -------------------------------------------------
 req POST /api/data-sources/ "$ADMIN" '{"name":"doomed","type":"upload"}'

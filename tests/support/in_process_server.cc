@@ -43,12 +43,20 @@ std::string_view InProcessClient::send(std::string_view raw) {
     session_.commit(n);
     raw.remove_prefix(n);
     session_.process_input();
-    while (session_.outstanding() > 0) reactor_.run_once();
+    drain();
     if (session_.resume_if_below_limit()) session_.process_input();
     if (session_.closing_after_output()) break;
   }
-  while (session_.outstanding() > 0) reactor_.run_once();
+  drain();
   return session_.output();
+}
+
+void InProcessClient::drain() {
+  for (;;) {
+    while (session_.outstanding() > 0) reactor_.run_once();
+    if (!session_.sending_body()) return;
+    session_.produce_body(size_t(1) << 20);  // a body sent in parts, as a fast reader takes it
+  }
 }
 
 // ---- server -----------------------------------------------------------------

@@ -45,6 +45,9 @@ class InProcessClient final : public net::SessionOwner {
   void input_resumed() override {}
 
  private:
+  // Until every request is answered and every body sent in parts is out.
+  void drain();
+
   net::Reactor& reactor_;
   net::HttpSession session_;
 };
