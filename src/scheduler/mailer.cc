@@ -63,7 +63,8 @@ void Mailer::enqueue(Mail mail) {
   {
     std::lock_guard lk(mu_);
     if (stopping_) return;
-    queue_.push_back(Item{std::move(mail), 0, std::chrono::steady_clock::now()});
+    const uint32_t tried = mail.run.delivery_attempts;  // a delivery resumed after a restart counts on
+    queue_.push_back(Item{std::move(mail), tried, std::chrono::steady_clock::now()});
   }
   cv_.notify_all();
 }

@@ -12,7 +12,8 @@
 // each time, up to `attempts` tries; every attempt's outcome is reported to
 // on_attempt (which records it on the run), so a delivery is never lost
 // silently. stop() ends the thread; messages still waiting stay "pending"
-// on their runs.
+// on their runs, and are enqueued again at the next start-up
+// (ReportRunner::pending_deliveries).
 #pragma once
 
 #include <chrono>
@@ -52,7 +53,9 @@ class Mailer {
   Mailer(MailerOptions options, AttemptFn on_attempt);
   ~Mailer();  // stop()
 
-  void enqueue(Mail mail);  // thread-safe
+  // Thread-safe. Attempts go on from mail.run.delivery_attempts (non-zero
+  // for a delivery resumed after a restart).
+  void enqueue(Mail mail);
   void stop();
 
   // The message as sent (RFC 5322 with a MIME multipart body), for tests.

@@ -95,10 +95,13 @@ void ReportRunner::finish(const std::shared_ptr<Job>& job) {
   // The new run, and the removal of those past the newest keep_runs_.
   storage::Batch batch;
   storage::ResourceStore::PutRun(batch, r);
+  std::unique_lock lock(runs_mu_);
   std::vector<uint64_t> ids;
   if (store_.RunIds(r.org_id, r.report_id, &ids).ok() && ids.size() >= keep_runs_) {
     const uint64_t below = keep_runs_ >= 2 ? ids[keep_runs_ - 2] : r.id;
     storage::ResourceStore::DeleteRuns(batch, r.org_id, r.report_id, below);
+    uint64_t& floor = trimmed_below_[{r.org_id, r.report_id}];
+    floor = std::max(floor, below);
   }
   const int64_t started = r.started_at, scheduled = job->scheduled_time;
   resources_.reports.update(
@@ -130,6 +133,49 @@ void ReportRunner::finish(const std::shared_ptr<Job>& job) {
         job->done(std::move(answer));
       },
       resources::Attachment{std::move(batch), {}});
+}
+
+void ReportRunner::record_delivery(const model::ReportRun& run, model::DeliveryStatus status, uint32_t attempts,
+                                   const std::string& error) {
+  model::ReportRun r = run;
+  r.result.clear();  // the summary only: PutRun leaves the stored result as it is
+  r.delivery = status;
+  r.delivery_attempts = attempts;
+  r.delivery_error = error;
+  storage::Batch batch;
+  storage::ResourceStore::PutRun(batch, r);
+  std::lock_guard lock(runs_mu_);
+  auto floor = trimmed_below_.find({r.org_id, r.report_id});
+  if (floor != trimmed_below_.end() && r.id < floor->second) return;  // trimmed
+  // Through the report's writes, behind any queued deletion of the report
+  // (then NotFound, and nothing is written), the report itself unchanged.
+  resources_.reports.update(
+      r.org_id, r.report_id, resources::ResourceService<model::Report>::kKeepUpdatedAt, [](model::Report&) {},
+      [](resources::WriteResult) {}, resources::Attachment{std::move(batch), {}});
+}
+
+Status ReportRunner::pending_deliveries(const OwedFn& fn) const {
+  std::vector<model::Report> reports;
+  Status st = store_.ForEach<model::Report>([&reports](const model::Report& r) {
+    if (!r.recipients.empty()) reports.push_back(r);
+  });
+  if (!st.ok()) return st;
+  for (const model::Report& rep : reports) {
+    std::vector<uint64_t> owed;
+    st = store_.ForEachRun(rep.org_id, rep.id, [&owed](const model::ReportRun& run) {
+      if (run.delivery == model::DeliveryStatus::kPending) owed.push_back(run.id);
+      return true;
+    });
+    if (!st.ok()) return st;
+    for (auto it = owed.rbegin(); it != owed.rend(); ++it) {  // oldest first
+      model::ReportRun run;
+      st = store_.GetRun(rep.org_id, rep.id, *it, &run);
+      if (st.code() == StatusCode::kNotFound) continue;
+      if (!st.ok()) return st;
+      fn(rep, std::move(run));
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace claribi::scheduler

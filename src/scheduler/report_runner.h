@@ -14,6 +14,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
 
 #include "analytics/query_service.h"
 #include "http/response.h"
@@ -55,6 +59,19 @@ class ReportRunner {
 
   size_t keep_runs() const { return keep_runs_; }
 
+  // Records a delivery attempt's outcome on the run (its summary; the
+  // stored result stays). Nothing is written when the run is gone — trimmed
+  // past keep_runs or deleted with its report — even while that removal is
+  // still queued: a delivery never brings a run back. Any thread.
+  void record_delivery(const model::ReportRun& run, model::DeliveryStatus status, uint32_t attempts,
+                       const std::string& error);
+
+  // Every kept run whose delivery is still "pending" (owed when the server
+  // last stopped), with its result, and its report as it is now. For
+  // start-up, before the scheduler runs.
+  using OwedFn = std::function<void(const model::Report& report, model::ReportRun run)>;
+  Status pending_deliveries(const OwedFn& fn) const;
+
  private:
   struct Job;
   void finish(const std::shared_ptr<Job>& job);
@@ -63,6 +80,11 @@ class ReportRunner {
   storage::ResourceStore& store_;
   analytics::QueryService& queries_;
   const size_t keep_runs_;
+  // Orders the writes of runs: a run's record with its trim, and delivery
+  // records. Submitted in this order, they commit in this order.
+  std::mutex runs_mu_;
+  // Per report (org, id): runs below this id are removed (queued or done).
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> trimmed_below_;
 };
 
 }  // namespace claribi::scheduler

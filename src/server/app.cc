@@ -1,6 +1,7 @@
 #include "server/app.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "analytics/query_service.h"
@@ -123,27 +124,18 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   s.queries = std::make_unique<analytics::QueryService>(s.rows->rows(), *s.qsbr, qo);
   s.runner = std::make_unique<scheduler::ReportRunner>(*s.resources, *s.resource_store, *s.queries,
                                                        cfg.reports.keep_runs);
-  storage::ResourceStore* store = s.resource_store.get();
+  scheduler::ReportRunner* runner = s.runner.get();
   if (!cfg.reports.smtp_url.empty()) {
     scheduler::MailerOptions mo{cfg.reports.smtp_url, cfg.reports.smtp_from, cfg.reports.smtp_attempts,
                                 cfg.reports.smtp_retry_delay};
     // Each attempt is recorded on its run (delivery status, attempts, error).
     s.mailer = std::make_unique<scheduler::Mailer>(
-        mo, [store](const model::ReportRun& run, model::DeliveryStatus status, uint32_t attempts,
-                    const std::string& error) {
-          model::ReportRun r = run;
-          r.result.clear();  // the summary only: the stored result stays as it is
-          r.delivery = status;
-          r.delivery_attempts = attempts;
-          r.delivery_error = error;
-          storage::Batch b;
-          storage::ResourceStore::PutRun(b, r);
-          store->Submit(std::move(b), {}, [](Status) {});
-        });
+        mo, [runner](const model::ReportRun& run, model::DeliveryStatus status, uint32_t attempts,
+                     const std::string& error) { runner->record_delivery(run, status, attempts, error); });
   }
   s.clock = std::make_unique<scheduler::SystemClock>();
-  scheduler::ReportRunner* runner = s.runner.get();
   scheduler::Mailer* mailer = s.mailer.get();
+  storage::ResourceStore* store = s.resource_store.get();
   s.scheduler = std::make_unique<scheduler::Scheduler>(
       *s.clock,
       [store](std::vector<model::Report>* out) {
@@ -174,7 +166,25 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   return app;
 }
 
-void App::start_scheduler() { p_->scheduler->start(); }
+size_t App::start_scheduler() {
+  // Deliveries owed when the server last stopped go first: to the relay,
+  // or, when none is configured now, recorded as failed (never left pending).
+  size_t owed = 0;
+  scheduler::Mailer* mailer = p_->mailer.get();
+  scheduler::ReportRunner* runner = p_->runner.get();
+  Status st = runner->pending_deliveries([&](const model::Report& report, model::ReportRun run) {
+    ++owed;
+    if (mailer != nullptr) {
+      mailer->enqueue(scheduler::Mail{std::move(run), report.name, report.recipients});
+    } else {
+      runner->record_delivery(run, model::DeliveryStatus::kFailed, run.delivery_attempts,
+                              "not sent: reports.smtp_url is not set");
+    }
+  });
+  if (!st.ok()) std::fprintf(stderr, "claribi-server: pending report deliveries: %s\n", st.message().c_str());
+  p_->scheduler->start();
+  return owed;
+}
 
 api::Pipeline& App::pipeline() { return *p_->pipeline; }
 api::ApiContext& App::context() { return *p_->context; }

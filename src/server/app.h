@@ -7,6 +7,8 @@
 // net::HttpSession, so it measures the code the server runs.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -52,8 +54,10 @@ class App {
   storage::Database& db();
   // Called on reactor `slot`'s thread once a second.
   void tick(int slot, int64_t unix_now);
-  // Starts the report scheduler's thread (the server does; tests may not).
-  void start_scheduler();
+  // Starts the report scheduler's thread (the server does; tests may not),
+  // after handing the deliveries still owed from the last run of the
+  // server to the mailer; returns how many there were.
+  size_t start_scheduler();
   // Writes the last-used times every reactor still holds (after they stopped).
   void flush_last_used(unsigned readers, int64_t unix_now);
 

@@ -183,10 +183,12 @@ Status Server::start() {
   for (auto& r : s.reactors) r->start();
   s.started = true;
   // Scheduled reports (a time missed while the server was down runs now).
-  s.app->start_scheduler();
+  const size_t owed = s.app->start_scheduler();
   if (cfg.reports.smtp_url.empty()) {
     std::printf("claribi-server: reports.smtp_url is not set: scheduled reports are recorded, not e-mailed\n");
+    if (owed > 0) std::printf("claribi-server: %zu report deliveries still pending recorded as failed (no relay)\n", owed);
   } else {
+    if (owed > 0) std::printf("claribi-server: %zu report deliveries still pending resumed\n", owed);
     std::string relay = cfg.reports.smtp_url;  // without user:password
     size_t scheme = relay.find("://"), at = relay.find('@');
     if (scheme != std::string::npos && at != std::string::npos && at > scheme) relay.erase(scheme + 3, at - scheme - 2);
