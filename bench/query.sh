@@ -18,6 +18,11 @@
 #           Then GET /api/auth/status/ p99 with wrk (bench/wrk/scenario.lua,
 #           JWT, TLS, BENCH_CONNECTIONS=16) idle, and for BENCH_PROBE_DURATION
 #           (5 s) while Q4 runs uncached in a loop.
+#           Then the 8-widget dashboard (client.mjs dashboard: each widget
+#           alone, GET /api/dashboards/{id}/data/ cold and cached), and one
+#           every-minute report (Q1): how long after the minute boundary its
+#           run is listed (client.mjs scheduled, polled every 5 ms; an upper
+#           bound of the start delay: it includes the run and its write).
 #   DuckDB: bench/duckdb/query.mjs on the same file with the same thread
 #           count: the CSV in an in-memory table and copied into a database
 #           file + CHECKPOINT; per query one warm-up and BENCH_QUERY_RUNS runs
@@ -188,6 +193,17 @@ if [[ " $ENGINES " == *" claribi "* ]]; then
   read -r _ BUSY_RPS _ BUSY_P99 <<<"$P"
   LOOP_RUNS=$(jq -r .runs "$WORK/loop.json")
   LOOP_MS=$(jq -r .server_ms "$WORK/loop.json")
+
+  # The 8-widget dashboard, cold and cached.
+  login
+  BENCH_TOKEN=$TOKEN node bench/analytics/client.mjs dashboard "$BASE" "$DS" >"$WORK/dashboard.json" ||
+    fail "bench/analytics/client.mjs dashboard failed"
+
+  # A scheduled run: listed how long after its minute boundary?
+  BENCH_TOKEN=$TOKEN node bench/analytics/client.mjs scheduled "$BASE" "$DS" >"$WORK/scheduled.json" ||
+    fail "bench/analytics/client.mjs scheduled failed"
+  SCHED_MS=$(jq -r .listed_ms "$WORK/scheduled.json")
+  SCHED_START_S=$(jq -r .started_s "$WORK/scheduled.json")
   stop_server
 fi
 
@@ -246,6 +262,11 @@ echo "ours cached: wall ms of a repeat answered from the result cache."
 if [ -n "$OURS_FILE" ]; then
   echo
   echo "status p99 µs idle $IDLE_P99 ($IDLE_RPS req/s), during a Q4 loop $BUSY_P99 ($BUSY_RPS req/s); $PROBE_DURATION, $PROBE_CONNS connections; $LOOP_RUNS uncached Q4 runs under wrk, median $LOOP_MS ms server"
+  D8() { jq -r ".$1" "$WORK/dashboard.json"; }
+  echo
+  echo "dashboard of $(D8 widgets) widgets: cold $(D8 cold_wall_ms) ms wall (slowest widget inside $(D8 cold_slowest_widget_ms) ms;" \
+    "alone: slowest $(D8 slowest_alone_ms) ms, all $(D8 sum_alone_ms) ms), cached $(D8 cached_wall_ms) ms wall; alone ms $(jq -c .alone_ms "$WORK/dashboard.json")"
+  echo "scheduled run: started_at $SCHED_START_S s after its minute, listed $SCHED_MS ms after it (polled every 5 ms)"
 fi
 echo
 if [ -n "$OURS_FILE" ]; then
@@ -253,7 +274,9 @@ if [ -n "$OURS_FILE" ]; then
     --argjson match "$([ "$CHECK_RC" = 0 ] && [ -n "$DUCK_FILE" ] && echo true || echo false)" \
     '{engine, threads: $threads, rows: $rows, runs,
       queries: (.queries | map_values({server_ms, wall_ms, cached_server_ms, cached_wall_ms})),
-      status_p99_us_idle: $idle, status_p99_us_during_q4: $busy, matches_duckdb: $match}' "$OURS_FILE"
+      status_p99_us_idle: $idle, status_p99_us_during_q4: $busy, matches_duckdb: $match,
+      dashboard: $dash[0], scheduled_run_listed_ms: $sched}' --slurpfile dash "$WORK/dashboard.json" \
+    --argjson sched "$SCHED_MS" "$OURS_FILE"
 fi
 if [ -n "$DUCK_FILE" ]; then
   jq -c '{engine, version, threads, rows, runs, queries: (.queries | map_values({memory_ms, disk_ms, best_ms, best}))}' "$DUCK_FILE"

@@ -14,6 +14,24 @@
 //       {"engine":"claribi","runs":K,"queries":{"Q1":{"label","server_ms","wall_ms",
 //        "cached_server_ms","cached_wall_ms","columns":[{"name","type"}],"rows":[..]}, ...}}
 //
+//   BENCH_TOKEN=JWT node bench/analytics/client.mjs dashboard BASE DATA_SOURCE_ID
+//     Creates a dashboard of 8 widgets (Q1-Q6 and queries.mjs's two
+//     dashboardExtras), times each widget's query alone (BENCH_QUERY_RUNS
+//     uncached POST /api/analytics/query/, medians of elapsed_ms), then GET
+//     /api/dashboards/{id}/data/ BENCH_QUERY_RUNS times with Cache-Control:
+//     no-cache (cold: every widget scans) and, after one untimed request,
+//     BENCH_QUERY_RUNS times without it (cached). Every answer must carry
+//     all 8 widgets without an error. One JSON line:
+//       {"widgets":8,"alone_ms":{"Q1":..},"slowest_alone_ms","sum_alone_ms",
+//        "cold_wall_ms","cold_slowest_widget_ms","cached_wall_ms"}
+//
+//   BENCH_TOKEN=JWT node bench/analytics/client.mjs scheduled BASE DATA_SOURCE_ID
+//     Creates an every-minute report (Q1) and polls its runs list every 5 ms
+//     until the first run is listed (at most 80 s). One JSON line:
+//       {"listed_ms": ms after the minute boundary, "started_s": started_at
+//        minus the boundary}; listed_ms bounds the start delay from above
+//       (it includes the run, its durable write and one poll).
+//
 //   BENCH_TOKEN=JWT node bench/analytics/client.mjs loop BASE DATA_SOURCE_ID QUERY STOPFILE
 //     QUERY (e.g. Q4) uncached, back to back, until STOPFILE exists; then one
 //     JSON line {"query","runs","server_ms","wall_ms"} (medians).
@@ -22,7 +40,7 @@
 // stderr and exit 1.
 import https from 'node:https';
 import { existsSync } from 'node:fs';
-import { queries, queryByName, median, round3, positiveInt } from './queries.mjs';
+import { queries, dashboardExtras, queryByName, median, round3, positiveInt } from './queries.mjs';
 
 function die(message) {
   process.stderr.write(`analytics/client.mjs: ${message}\n`);
@@ -30,8 +48,9 @@ function die(message) {
 }
 
 const [mode, base, dsArg, ...rest] = process.argv.slice(2);
-if (!['bench', 'loop'].includes(mode) || !base || !dsArg || (mode === 'loop' && rest.length !== 2)) {
-  process.stderr.write('usage: client.mjs bench BASE DATA_SOURCE_ID | client.mjs loop BASE DATA_SOURCE_ID QUERY STOPFILE\n');
+if (!['bench', 'dashboard', 'scheduled', 'loop'].includes(mode) || !base || !dsArg || (mode === 'loop' && rest.length !== 2)) {
+  process.stderr.write('usage: client.mjs bench|dashboard|scheduled BASE DATA_SOURCE_ID | ' +
+    'client.mjs loop BASE DATA_SOURCE_ID QUERY STOPFILE\n');
   process.exit(2);
 }
 const token = process.env.BENCH_TOKEN;
@@ -46,17 +65,22 @@ try {
 const url = new URL('/api/analytics/query/', base);
 const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
 
-// One POST; resolves {status, body (parsed), text, wallMs}.
+// One POST of a query; resolves {status, body (parsed), text, wallMs}.
 function post(payload, noCache) {
-  const headers = {
-    Authorization: `Bearer ${token}`,
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(payload),
-  };
+  return request('POST', url, payload, noCache);
+}
+
+// One request (payload null: none); resolves as post does.
+function request(method, target, payload, noCache) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (payload !== null) {
+    headers['Content-Type'] = 'application/json';
+    headers['Content-Length'] = Buffer.byteLength(payload);
+  }
   if (noCache) headers['Cache-Control'] = 'no-cache';
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = https.request(url, { method: 'POST', agent, headers }, (res) => {
+    const req = https.request(target, { method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -73,7 +97,7 @@ function post(payload, noCache) {
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(payload);
+    req.end(payload ?? undefined);
   });
 }
 
@@ -132,6 +156,78 @@ if (mode === 'bench') {
       `cached ${cached.wallMs} ms wall (${first.body.rows.length} rows)\n`);
   }
   process.stdout.write(JSON.stringify({ engine: 'claribi', runs, queries: out }) + '\n');
+} else if (mode === 'dashboard') {
+  const all = [...queries, ...dashboardExtras];
+  const widgets = all.map((q) => ({
+    id: q.name, type: 'table', title: q.label, query: { data_source_id: ds, ...q.body },
+  }));
+  const created = await request('POST', new URL('/api/dashboards/', base),
+    JSON.stringify({ name: 'bench: 8 widgets', widgets }), false);
+  if (created.status !== 201 || !created.body) die(`create dashboard: HTTP ${created.status}: ${created.text.slice(0, 500)}`);
+  const dataUrl = new URL(`/api/dashboards/${created.body.id}/data/`, base);
+  const alone = {};
+  for (const q of all) {
+    await run(q, true);  // loads its columns
+    const server = [];
+    for (let i = 0; i < runs; i++) server.push((await run(q, true)).serverMs);
+    alone[q.name] = round3(median(server));
+  }
+  async function data(noCache) {
+    let a;
+    try {
+      a = await request('GET', dataUrl, null, noCache);
+    } catch (e) {
+      die(`dashboard data: ${e.message}`);
+    }
+    if (a.status !== 200 || !a.body || !a.body.widgets) die(`dashboard data: HTTP ${a.status}: ${a.text.slice(0, 500)}`);
+    const got = Object.entries(a.body.widgets);
+    if (got.length !== all.length) die(`dashboard data: ${got.length} widgets, expected ${all.length}`);
+    for (const [id, w] of got) {
+      if (w.error || !Array.isArray(w.rows)) die(`dashboard data: widget ${id}: ${JSON.stringify(w).slice(0, 300)}`);
+    }
+    return { wallMs: a.wallMs, slowestMs: Math.max(...got.map(([, w]) => w.elapsed_ms)) };
+  }
+  const cold = [];
+  for (let i = 0; i < runs; i++) cold.push(await data(true));
+  await data(false);  // fills the cache
+  const cached = [];
+  for (let i = 0; i < runs; i++) cached.push(await data(false));
+  const values = Object.values(alone);
+  const result = {
+    widgets: all.length,
+    alone_ms: alone,
+    slowest_alone_ms: round3(Math.max(...values)),
+    sum_alone_ms: round3(values.reduce((a, b) => a + b, 0)),
+    cold_wall_ms: round3(median(cold.map((x) => x.wallMs))),
+    cold_slowest_widget_ms: round3(median(cold.map((x) => x.slowestMs))),
+    cached_wall_ms: round3(median(cached.map((x) => x.wallMs))),
+  };
+  process.stderr.write(`claribi dashboard of ${all.length} widgets: cold ${result.cold_wall_ms} ms wall ` +
+    `(slowest widget alone ${result.slowest_alone_ms} ms, all alone ${result.sum_alone_ms} ms), ` +
+    `cached ${result.cached_wall_ms} ms wall\n`);
+  process.stdout.write(JSON.stringify(result) + '\n');
+} else if (mode === 'scheduled') {
+  const body = { name: 'bench: every minute', schedule: '* * * * *', query: { data_source_id: ds, ...queries[0].body } };
+  const created = await request('POST', new URL('/api/reports/', base), JSON.stringify(body), false);
+  if (created.status !== 201 || !created.body) die(`create report: HTTP ${created.status}: ${created.text.slice(0, 500)}`);
+  const runsUrl = new URL(`/api/reports/${created.body.id}/runs/`, base);
+  const deadline = Date.now() + 80_000;
+  let result = null;
+  while (result === null) {
+    if (Date.now() > deadline) die('the every-minute report did not run within 80 s');
+    const a = await request('GET', runsUrl, null, false);
+    const seen = Date.now();
+    if (a.status !== 200 || !a.body) die(`runs: HTTP ${a.status}: ${a.text.slice(0, 300)}`);
+    if (a.body.count > 0) {
+      const started = Date.parse(a.body.results[0].started_at);
+      const boundary = Math.floor(started / 60_000) * 60_000;
+      result = { listed_ms: seen - boundary, started_s: (started - boundary) / 1000 };
+    } else {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  process.stderr.write(`claribi scheduled run: listed ${result.listed_ms} ms after its minute\n`);
+  process.stdout.write(JSON.stringify(result) + '\n');
 } else {
   const [name, stopFile] = rest;
   let q;

@@ -89,6 +89,21 @@ export const queries = [
   },
 ];
 
+// Two more widgets for the 8-widget dashboard of bench/query.sh (they are
+// not compared with DuckDB; the dashboard's other six are the queries above).
+export const dashboardExtras = [
+  {
+    name: 'Q7',
+    label: 'count by country',
+    body: { metrics: [{ op: 'count' }], dimensions: ['country'] },
+  },
+  {
+    name: 'Q8',
+    label: 'week buckets of sum(revenue)',
+    body: { metrics: [{ op: 'sum', field: 'revenue' }], time: { field: 'ts', granularity: 'week' } },
+  },
+];
+
 export function queryByName(name) {
   const q = queries.find((x) => x.name === name);
   if (!q) throw new Error(`no query ${name} (have ${queries.map((x) => x.name).join(', ')})`);

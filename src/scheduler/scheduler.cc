@@ -1,6 +1,8 @@
 // Scheduler (see scheduler.h).
 #include "scheduler/scheduler.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -53,6 +55,18 @@ size_t Scheduler::tick() {
   return started;
 }
 
+namespace {
+// Until just past the next minute boundary of the real clock, at most
+// `poll`: a scheduled time starts within milliseconds of it, and a clock
+// that jumps is noticed within `poll`.
+std::chrono::milliseconds until_next_minute(std::chrono::milliseconds poll) {
+  using namespace std::chrono;
+  const int64_t ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const int64_t left = 60'000 - ((ms % 60'000) + 60'000) % 60'000 + 2;  // +2: past it, not just before
+  return std::min(poll, milliseconds(left));
+}
+}  // namespace
+
 void Scheduler::start(std::chrono::milliseconds poll) {
   thread_ = std::thread([this, poll] {
     std::unique_lock lk(mu_);
@@ -60,7 +74,7 @@ void Scheduler::start(std::chrono::milliseconds poll) {
       lk.unlock();
       tick();
       lk.lock();
-      cv_.wait_for(lk, poll, [this] { return stopping_; });
+      cv_.wait_for(lk, until_next_minute(poll), [this] { return stopping_; });
     }
   });
 }

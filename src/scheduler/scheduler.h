@@ -58,7 +58,8 @@ class Scheduler {
   // itself (the thread calls it; tests call it without a thread).
   size_t tick();
 
-  // The thread: tick(), then wait `poll` (or until stop()), again.
+  // The thread: tick(), then wait `poll` — cut short to end just past the
+  // next minute boundary of the real clock — or until stop(), again.
   void start(std::chrono::milliseconds poll = std::chrono::milliseconds(1000));
   void stop();
 
