@@ -48,6 +48,11 @@ struct HttpConfig {
   std::chrono::seconds header_timeout{10};  // whole head must arrive within it: 408
   std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
   uint32_t max_pipelined = 32;            // requests queued per connection
+  // A body slower than this (bytes per second, measured over each
+  // header_timeout) is ended with 408; 0: no minimum.
+  uint32_t min_body_rate = 1024;
+  // Strict-Transport-Security: max-age on HTTPS responses; 0: not sent.
+  std::chrono::seconds hsts_max_age{31536000};
   bool operator==(const HttpConfig&) const = default;
 };
 

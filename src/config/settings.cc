@@ -242,6 +242,13 @@ constexpr Setting kSettings[] = {
     row<&Config::http, &HttpConfig::max_pipelined>("http.max_pipelined", "N",
                                                    "Pipelined requests queued per connection before reading pauses",
                                                    1, 1024),
+    row<&Config::http, &HttpConfig::min_body_rate>("http.min_body_rate", "BYTES",
+                                                   "Slowest request body accepted, bytes per second over each "
+                                                   "header_timeout; slower: 408 and close; 0: no minimum",
+                                                   0, 1 << 30),
+    row<&Config::http, &HttpConfig::hsts_max_age>("http.hsts_max_age", "SECONDS",
+                                                  "Strict-Transport-Security max-age on HTTPS answers; 0: not sent",
+                                                  0, 63072000),
 
     // [cors]
     refined(row<&Config::cors, &CorsConfig::allowed_origins>(

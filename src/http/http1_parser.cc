@@ -27,6 +27,31 @@ Method to_method(uint8_t m) {
   }
 }
 
+// RFC 9110 §5.6.2 tchar: a field name is one or more of these (no spaces,
+// so neither "X Foo" nor "Authorization :" is a name).
+bool is_token(std::string_view name) {
+  if (name.empty()) return false;
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The origin-form path of an absolute-form target ("https://host:port/p?q"
+// -> "/p?q", RFC 9112 §3.2.2); other targets as they are.
+std::string_view origin_form(std::string_view target) {
+  size_t scheme = 0;
+  if (target.size() > 7 && iequals(target.substr(0, 7), "http://")) scheme = 7;
+  else if (target.size() > 8 && iequals(target.substr(0, 8), "https://")) scheme = 8;
+  if (scheme == 0) return target;
+  size_t path = target.find_first_of("/?", scheme);
+  if (path == std::string_view::npos) return "/";
+  return target.substr(path);  // "?q" for "http://h?q": the caller reads an empty path as "/"
+}
+
 bool contains_token_ci(std::string_view v, std::string_view token) {
   for (size_t i = 0; i + token.size() <= v.size(); ++i)
     if (iequals(v.substr(i, token.size()), token)) return true;
@@ -205,9 +230,10 @@ void Http1Parser::build_head() {
   const char* base = buf_.get();
   req_.method = to_method(parser_.method);
   req_.method_text = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
-  req_.target = std::string_view(base + url_.off, url_.len);
+  req_.target = origin_form(std::string_view(base + url_.off, url_.len));
   size_t q = req_.target.find('?');
   req_.path = req_.target.substr(0, q);
+  if (req_.path.empty()) req_.path = "/";
   req_.query = q == std::string_view::npos ? std::string_view() : req_.target.substr(q + 1);
   req_.header_count = header_count_;
   for (int i = 0; i < header_count_; ++i) {
@@ -222,10 +248,22 @@ void Http1Parser::build_head() {
   req_.body = {};
 }
 
+const char* Http1Parser::head_error() const {
+  int hosts = 0;
+  for (int i = 0; i < req_.header_count; ++i) {
+    if (!is_token(req_.headers[i].name)) return "A header field name is not a token (RFC 9112 §5.1: no spaces, none before the colon).";
+    if (iequals(req_.headers[i].name, "host")) ++hosts;
+  }
+  if (hosts > 1) return "More than one Host header (RFC 9112 §3.2).";
+  if (hosts == 0 && req_.http_major == 1 && req_.http_minor >= 1) return "An HTTP/1.1 request needs a Host header (RFC 9112 §3.2).";
+  return nullptr;
+}
+
 int Http1Parser::on_headers_complete(llhttp_t* p) {
   Http1Parser* s = self(p);
   s->head_done_ = true;
   s->build_head();
+  if (const char* why = s->head_error()) return s->fail(ErrorCode::kBadRequest, why);
   s->chunked_ = (p->flags & F_CHUNKED) != 0;
   if (s->body_policy_fn_) {
     BodyPolicy bp = s->body_policy_fn_(s->req_);

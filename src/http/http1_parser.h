@@ -95,6 +95,9 @@ class Http1Parser {
   static int on_message_begin(llhttp_t*);
   static int on_url(llhttp_t*, const char*, size_t);
   static int on_url_complete(llhttp_t*);
+  // Why the head just built must be refused with 400 (RFC 9112 §3.2,
+  // §5.1), or null.
+  const char* head_error() const;
   static int on_header_field(llhttp_t*, const char*, size_t);
   static int on_header_field_complete(llhttp_t*);
   static int on_header_value(llhttp_t*, const char*, size_t);

@@ -17,7 +17,10 @@ struct Header {
   std::string_view value;
 };
 
-inline constexpr int kMaxHeaders = 64;
+// Header fields per request (431 above it). The real limit is the head's
+// size (http.max_head_bytes); this count is far above what clients send
+// (browsers ~20, h2o allows 100).
+inline constexpr int kMaxHeaders = 128;
 
 // ASCII case-insensitive equality (header names). Inline: most calls end
 // at the size check.
@@ -34,7 +37,7 @@ inline bool iequals(std::string_view a, std::string_view b) {
 struct Request {
   Method method = Method::kOther;
   std::string_view method_text;
-  std::string_view target;  // as sent: path and query
+  std::string_view target;  // path and query as sent (an absolute-form target without its scheme and authority)
   std::string_view path;    // target up to '?'
   std::string_view query;   // after '?', without it; empty when none
   Header headers[kMaxHeaders];
@@ -61,6 +64,11 @@ struct Request {
     return h != nullptr ? h->value : std::string_view();
   }
   bool has_header(std::string_view name) const { return find_header(name) != nullptr; }
+  int header_count_of(std::string_view name) const {
+    int n = 0;
+    for (int i = 0; i < header_count; ++i) n += iequals(headers[i].name, name) ? 1 : 0;
+    return n;
+  }
 };
 
 // Raw (still percent-encoded) value of a query parameter; nullopt-like false

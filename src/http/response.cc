@@ -90,7 +90,7 @@ void serialize_response(const Response& r, const ResponseMeta& meta, std::string
   }
 
   size_t total = status.size() + kDate.size() + meta.date.size() + kServer.size() + connection.size() +
-                 meta.cors.size() + r.extra_headers.size() + kCrlf.size();
+                 meta.cors.size() + meta.hsts.size() + r.extra_headers.size() + kCrlf.size();
   if (content_type) total += kContentType.size() + r.content_type.size() + kCrlf.size();
   if (chunked) {
     total += kChunked.size();
@@ -133,6 +133,7 @@ void serialize_response(const Response& r, const ResponseMeta& meta, std::string
   }
   put(connection);
   put(meta.cors);
+  put(meta.hsts);
   put(r.extra_headers);
   put(kCrlf);
   if (body) out.append(r.body);

@@ -41,6 +41,7 @@ struct ResponseMeta {
   std::string_view date;        // IMF-fixdate from the reactor's DateCache
   std::string_view request_id;  // X-Request-Id
   std::string_view cors;        // pre-rendered Access-Control-* lines, or empty
+  std::string_view hsts;        // the Strict-Transport-Security line of an HTTPS answer, or empty
   bool keep_alive = true;
   bool keep_alive_header = false;  // HTTP/1.0 keep-alive: say so explicitly
   bool head_only = false;          // HEAD: Content-Length of the body, no body

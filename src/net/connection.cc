@@ -72,6 +72,7 @@ void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
 void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(s->data);
   if (nread == 0 || c->closing_) return;
+  if (nread > 0) c->bytes_in_ += uint64_t(nread);
   if (nread < 0) {
     c->peer_eof_ = true;
     c->stop_reading();
@@ -304,10 +305,20 @@ bool Connection::idle() const {
 void Connection::arm_timer() {
   if (closing_ || timer_mode_ == TimerMode::kLinger) return;
   const NetOptions& o = reactor_.options();
-  bool handshaking = mode_ == Mode::kTls && !SSL_is_init_finished(ssl_);
-  if (session_.head_in_progress() || handshaking) {
-    if (timer_mode_ != TimerMode::kHead) {  // the deadline runs from the first byte
+  bool handshaking = (mode_ == Mode::kTls && !SSL_is_init_finished(ssl_)) || mode_ == Mode::kDetect;
+  // Nothing sent yet on this connection (no bytes of a first request).
+  bool first_head = session_.requests() == 0 && !session_.message_in_progress() && !session_.has_unanswered();
+  if (session_.head_in_progress() || handshaking || first_head) {
+    if (timer_mode_ != TimerMode::kHead) {  // the deadline runs from the first byte (or the accept)
       timer_mode_ = TimerMode::kHead;
+      uv_timer_start(&timer_, on_timer, o.header_timeout_ms, 0);
+    }
+    return;
+  }
+  if (session_.message_in_progress() && o.min_body_rate > 0) {  // a body on its way
+    if (timer_mode_ != TimerMode::kBody) {
+      timer_mode_ = TimerMode::kBody;
+      body_mark_ = bytes_in_;
       uv_timer_start(&timer_, on_timer, o.header_timeout_ms, 0);
     }
     return;
@@ -324,7 +335,9 @@ void Connection::on_timer(uv_timer_t* t) {
   switch (c->timer_mode_) {
     case TimerMode::kHead:
       c->timer_mode_ = TimerMode::kNone;
-      if (!c->session_.has_unanswered() && (c->mode_ != Mode::kTls || SSL_is_init_finished(c->ssl_))) {
+      // A TLS port that saw no byte, or a handshake not done: just close.
+      if (!c->session_.has_unanswered() && c->mode_ != Mode::kDetect &&
+          (c->mode_ != Mode::kTls || SSL_is_init_finished(c->ssl_))) {
         c->respond_error_and_close(http::ErrorCode::kRequestTimeout,
                                    "The request head did not arrive in time.");
       } else {
@@ -340,6 +353,24 @@ void Connection::on_timer(uv_timer_t* t) {
         uv_timer_start(&c->timer_, on_timer, idle_ms - since, 0);
       } else {
         c->close();
+      }
+      break;
+    }
+    case TimerMode::kBody: {
+      const NetOptions& o = c->reactor_.options();
+      const uint64_t window_ms = o.header_timeout_ms;
+      const uint64_t need = o.min_body_rate * window_ms / 1000;
+      const bool ours = c->session_.backpressured();  // we stopped reading: not the client's fault
+      if (!c->session_.message_in_progress()) {  // the body is in: back to the usual timers
+        c->timer_mode_ = TimerMode::kNone;
+        c->arm_timer();
+      } else if (ours || c->bytes_in_ - c->body_mark_ >= need) {
+        c->body_mark_ = c->bytes_in_;  // a new window
+        uv_timer_start(&c->timer_, on_timer, window_ms, 0);
+      } else {
+        c->timer_mode_ = TimerMode::kNone;
+        c->session_.body_timed_out();
+        c->flush();
       }
       break;
     }

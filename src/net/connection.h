@@ -38,7 +38,10 @@ class Connection final : public SessionOwner {
 
  private:
   enum class Mode : uint8_t { kDetect, kTls, kPlain, kPlainOnTlsPort };
-  enum class TimerMode : uint8_t { kNone, kIdle, kHead, kLinger };
+  // kHead: the TLS handshake and a request head (also the first, from the
+  // moment the connection opens) within http.header_timeout; kBody: a body
+  // in progress must move at http.min_body_rate, checked every header_timeout.
+  enum class TimerMode : uint8_t { kNone, kIdle, kHead, kBody, kLinger };
 
   static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
@@ -75,6 +78,8 @@ class Connection final : public SessionOwner {
   // request (a timer-heap update each time): when it fires early it re-arms
   // itself for what is left of the idle period since this time.
   uint64_t last_active_ms_ = 0;
+  uint64_t bytes_in_ = 0;    // every byte read from the socket
+  uint64_t body_mark_ = 0;   // bytes_in_ when the current body window began
   SSL* ssl_ = nullptr;
   BIO* rbio_ = nullptr;  // owned by ssl_
   BIO* wbio_ = nullptr;  // owned by ssl_

@@ -92,6 +92,7 @@ class Exchange {
   bool keep_alive_ = true;
   bool keep_alive_header_ = false;
   bool http10_ = false;      // no chunked encoding: a streamed body goes out whole
+  bool secure_ = false;      // an HTTPS request: the answer carries HSTS
   uint64_t start_ns_ = 0;
   uint64_t bytes_out_ = 0;   // of a streamed response, for the access log
   char request_id_[64];

@@ -158,6 +158,7 @@ void HttpSession::dispatch(http::Request& req) {
   ex->head_only_ = req.method == http::Method::kHead;
   ex->keep_alive_ = req.keep_alive && !draining_ && !reactor_.shutting_down();
   ex->http10_ = req.http_major == 1 && req.http_minor == 0;
+  ex->secure_ = req.secure;
   ex->keep_alive_header_ = ex->keep_alive_ && ex->http10_;
   if (reactor_.access_log().should_log()) {
     ex->start_ns_ = monotonic_ns();
@@ -170,6 +171,7 @@ void HttpSession::dispatch(http::Request& req) {
 
   queue_.push_back(ex);
   ++outstanding_;
+  ++requests_;
   reactor_.exchange_dispatched();
   reactor_.shared().requests.fetch_add(1, std::memory_order_relaxed);
   ex->request_ = &req;
@@ -243,12 +245,23 @@ void HttpSession::resume_body() {
   owner_.input_resumed();
 }
 
+void HttpSession::body_timed_out() {
+  constexpr std::string_view kSlow = "The request body arrived too slowly (http.min_body_rate).";
+  if (streaming_ != nullptr) {
+    abort_stream(http::ErrorCode::kRequestTimeout, kSlow);  // its handler answers 408
+    close_after_output_ = true;
+    return;
+  }
+  respond_error_and_close(http::ErrorCode::kRequestTimeout, kSlow);
+}
+
 void HttpSession::respond_error_and_close(http::ErrorCode code, std::string_view detail) {
   Exchange* ex = reactor_.acquire_exchange();
   ex->session_ = this;
   ex->reactor_ = &reactor_;
   assign_request_id(ex, {});
   ex->keep_alive_ = false;
+  ex->secure_ = secure_;
   http::render_error(ex->response_, code, detail);
   ex->response_.close_connection = true;
   close_after_output_ = true;
@@ -314,6 +327,7 @@ void HttpSession::collect_ready() {
     meta.date = reactor_.date().get();
     meta.request_id = ex->request_id();
     meta.cors = ex->cors_;
+    if (ex->secure_) meta.hsts = reactor_.options().hsts;
     meta.keep_alive = ex->keep_alive_;
     meta.keep_alive_header = ex->keep_alive_header_;
     meta.head_only = ex->head_only_;

@@ -88,6 +88,11 @@ class HttpSession : private http::Http1Parser::BodySink {
   bool message_in_progress() const { return parser_.message_in_progress(); }
   // Requests handed to the handler and not finished yet.
   int outstanding() const { return outstanding_; }
+  // Requests seen on this connection so far (a head completed).
+  uint64_t requests() const { return requests_; }
+  // The client sends its body too slowly: 408 and close — through the
+  // streamed body's handler when one is reading it.
+  void body_timed_out();
 
   // The client will read no more answers (EOF, or the connection is going):
   // tells the watchers of unfinished exchanges. Idempotent.
@@ -162,6 +167,7 @@ class HttpSession : private http::Http1Parser::BodySink {
   Queue queue_;
   std::string output_;
   int outstanding_ = 0;
+  uint64_t requests_ = 0;
   bool secure_ = false;
   bool peer_trusted_ = false;
   bool in_input_ = false;  // inside process_input: responses gathered at its end

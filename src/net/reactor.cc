@@ -27,6 +27,7 @@ void Exchange::reset() {
   keep_alive_ = true;
   keep_alive_header_ = false;
   http10_ = false;
+  secure_ = false;
   start_ns_ = 0;
   bytes_out_ = 0;
   request_id_len_ = 0;

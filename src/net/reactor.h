@@ -30,6 +30,9 @@ struct NetOptions {
   uint64_t header_timeout_ms = 10000;
   uint64_t idle_timeout_ms = 60000;
   size_t max_pipelined = 32;
+  uint64_t min_body_rate = 1024;  // bytes per second over each header timeout; 0: none
+  // "Strict-Transport-Security: max-age=N\r\n" for HTTPS answers, or empty.
+  std::string hsts;
   bool pin_threads = false;
   // Whether a peer on the plain listener is a trusted proxy (checked once
   // per connection).

@@ -44,6 +44,10 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& opts) {
   if (t->ctx_ == nullptr) return Status::Internal("SSL_CTX_new failed");
   SSL_CTX_set_min_proto_version(t->ctx_, TLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(t->ctx_, TLS1_3_VERSION);
+  // TLS 1.2: ECDHE with AEAD ciphers only (Mozilla "intermediate"; no CBC,
+  // so nothing for LUCKY13). TLS 1.3 suites are AEAD by definition.
+  if (SSL_CTX_set_strict_cipher_list(t->ctx_, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    return Status::Internal("cannot set the cipher list: " + ssl_error());
   if (SSL_CTX_use_certificate_chain_file(t->ctx_, opts.cert_file.c_str()) != 1)
     return Status::InvalidArgument("cannot load certificate " + opts.cert_file + ": " + ssl_error());
   if (SSL_CTX_use_PrivateKey_file(t->ctx_, opts.key_file.c_str(), SSL_FILETYPE_PEM) != 1)

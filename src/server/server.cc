@@ -110,6 +110,10 @@ Status Server::start() {
   no.header_timeout_ms = uint64_t(cfg.http.header_timeout.count()) * 1000;
   no.idle_timeout_ms = uint64_t(cfg.http.idle_timeout.count()) * 1000;
   no.max_pipelined = cfg.http.max_pipelined;
+  no.min_body_rate = cfg.http.min_body_rate;
+  if (cfg.http.hsts_max_age.count() > 0) {
+    no.hsts = "Strict-Transport-Security: max-age=" + std::to_string(cfg.http.hsts_max_age.count()) + "\r\n";
+  }
   no.pin_threads = cfg.pin_threads;
   const TrustedProxies* trusted = &cfg.trusted_proxies;
   no.is_trusted_proxy = [trusted](const sockaddr* a) { return trusted->is_trusted(a); };

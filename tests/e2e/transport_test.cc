@@ -293,6 +293,124 @@ TEST_F(TransportTest, InvalidJsonGivesOffset) {
   EXPECT_EQ(error_code(r.body), "unsupported_media_type");
 }
 
+// Issue 15, defects 2-6 and 13: what RFC 9112 requires of a head, the
+// header count, slow clients, and HSTS on HTTPS answers.
+TEST_F(TransportTest, FieldNamesWithSpacesAre400AndClose) {
+  for (const char* bad : {"X Foo: bar\r\n", "Authorization : Bearer abc\r\n"}) {
+    auto c = HttpClient::tls(server_->tls_port());
+    ASSERT_TRUE(c->send(std::string("GET /api/auth/status/ HTTP/1.1\r\nHost: x\r\n") + bad + "\r\n"));
+    HttpResponse r;
+    ASSERT_TRUE(c->read_response(&r)) << bad;
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(error_code(r.body), "bad_request") << r.body;
+    EXPECT_TRUE(c->wait_closed(5000)) << bad;
+  }
+}
+
+TEST_F(TransportTest, Http11WithoutHostOrWithTwoIs400) {
+  for (const char* head : {"GET /api/auth/status/ HTTP/1.1\r\n\r\n",
+                           "GET /api/auth/status/ HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
+    auto c = HttpClient::tls(server_->tls_port());
+    ASSERT_TRUE(c->send(head));
+    HttpResponse r;
+    ASSERT_TRUE(c->read_response(&r)) << head;
+    EXPECT_EQ(r.status, 400) << head;
+    EXPECT_EQ(error_code(r.body), "bad_request") << r.body;
+  }
+}
+
+TEST_F(TransportTest, AbsoluteFormTargetIsServed) {
+  auto c = HttpClient::tls(server_->tls_port());
+  std::string target = "https://localhost:" + std::to_string(server_->tls_port()) + "/api/auth/status/";
+  ASSERT_TRUE(c->send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  HttpResponse r;
+  ASSERT_TRUE(c->read_response(&r));
+  EXPECT_EQ(r.status, 401) << "the status route answers (not 404): " << r.body;
+}
+
+TEST_F(TransportTest, SixtyFiveHeaderFieldsAreServed) {
+  auto c = HttpClient::tls(server_->tls_port());
+  std::string head = "GET /api/auth/status/ HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 64; ++i) head += "X-H" + std::to_string(i) + ": v\r\n";
+  ASSERT_TRUE(c->send(head + "\r\n"));
+  HttpResponse r;
+  ASSERT_TRUE(c->read_response(&r));
+  EXPECT_EQ(r.status, 401) << r.body;
+}
+
+TEST_F(TransportTest, TwoCredentialHeadersOfOneKindAre400) {
+  for (const char* creds : {"Authorization: Bearer a.b.c\r\nAuthorization: Bearer d.e.f\r\n",
+                            "X-API-Key: claribi_sk_one\r\nX-API-Key: claribi_sk_two\r\n"}) {
+    auto c = HttpClient::tls(server_->tls_port());
+    HttpResponse r;
+    ASSERT_TRUE(c->request("GET", "/api/auth/status/", &r, creds));
+    EXPECT_EQ(r.status, 400) << creds;
+    EXPECT_EQ(error_code(r.body), "validation_error") << r.body;
+  }
+}
+
+TEST_F(TransportTest, SilentConnectionsEndWithinTheHeaderTimeout) {
+  // TCP to the TLS port, no ClientHello: closed (header_timeout is 1 s here).
+  auto tcp = HttpClient::plain(server_->tls_port());
+  ASSERT_TRUE(tcp->ok());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(tcp->wait_closed(5000));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  // A TLS connection that never sends a request: 408, then closed.
+  auto tls = HttpClient::tls(server_->tls_port());
+  ASSERT_TRUE(tls->ok());
+  HttpResponse r;
+  ASSERT_TRUE(tls->read_response(&r, 5000));
+  EXPECT_EQ(r.status, 408);
+  EXPECT_TRUE(tls->wait_closed(5000));
+}
+
+TEST_F(TransportTest, HttpsAnswersCarryHstsPlainOnesDoNot) {
+  auto c = HttpClient::tls(server_->tls_port());
+  HttpResponse r;
+  ASSERT_TRUE(c->request("GET", "/api/auth/status/", &r));
+  EXPECT_EQ(r.header("strict-transport-security"), "max-age=31536000");
+  auto p = HttpClient::plain(server_->plain_port());
+  ASSERT_TRUE(p->request("GET", "/api/auth/status/", &r, "X-Forwarded-Proto: http\r\n"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.header("strict-transport-security"), "") << "never over plain HTTP (RFC 6797 §7.2)";
+  ASSERT_TRUE(p->request("GET", "/api/auth/status/", &r, kProxyHeaders));
+  EXPECT_EQ(r.header("strict-transport-security"), "max-age=31536000") << "HTTPS through the trusted proxy";
+}
+
+TEST(TransportSlowBody, ABodyBelowTheMinimumRateGets408) {
+  ServerProcess server({"--http-header-timeout", "1", "--http-min-body-rate", "100", "--http-hsts-max-age", "0"});
+  ASSERT_TRUE(server.running()) << server.output();
+  auto c = HttpClient::tls(server.tls_port());
+  ASSERT_TRUE(c->send("POST /api/auth/login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 100000\r\n\r\n{"));
+  auto t0 = std::chrono::steady_clock::now();
+  HttpResponse r;
+  bool answered = false;
+  for (int i = 0; i < 8 && !answered; ++i) {  // one byte every 0.5 s: 2 bytes/s, far below 100
+    ASSERT_TRUE(c->send(" ") || i > 0);
+    answered = c->read_response(&r, 500);
+  }
+  ASSERT_TRUE(answered) << "still open after 4 s";
+  EXPECT_EQ(r.status, 408);
+  EXPECT_EQ(error_code(r.body), "request_timeout") << r.body;
+  EXPECT_EQ(r.header("strict-transport-security"), "") << "--http-hsts-max-age 0 sends none";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+  EXPECT_TRUE(c->wait_closed(5000));
+
+  // The same body at a good pace is read whole (positive control).
+  auto ok = HttpClient::tls(server.tls_port());
+  std::string body = "{\"email\": \"a@b.c\", \"password\": \"" + std::string(900, 'x') + "\"}";
+  ASSERT_TRUE(ok->send("POST /api/auth/login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
+  for (size_t i = 0; i < body.size(); i += 150) {
+    ASSERT_TRUE(ok->send(body.substr(i, 150)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // 750 bytes/s
+  }
+  ASSERT_TRUE(ok->read_response(&r));
+  EXPECT_EQ(r.status, 401) << r.body;
+}
+
 TEST(TransportCors, PreflightAndSimpleRequests) {
   ServerProcess server({"--cors-allowed-origins", "https://app.example.com"});
   ASSERT_TRUE(server.running()) << server.output();

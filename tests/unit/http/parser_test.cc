@@ -35,7 +35,7 @@ TEST(Http1Parser, SimpleRequestWithViews) {
 
 TEST(Http1Parser, PipelinedRequestsComeOutInOrder) {
   Http1Parser p({});
-  feed(p, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyzGET /c HTTP/1.1\r\n\r\n");
+  feed(p, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyzGET /c HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
   EXPECT_EQ(p.request().path, "/a");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
@@ -69,7 +69,7 @@ TEST(Http1Parser, ByteAtATimeSurvivesCompaction) {
 
 TEST(Http1Parser, ChunkedBody) {
   Http1Parser p({});
-  feed(p, "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  feed(p, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
   EXPECT_EQ(p.request().body, "abcde");
 }
@@ -78,7 +78,7 @@ TEST(Http1Parser, HeadTooLarge) {
   Http1Parser::Limits limits;
   limits.max_head_bytes = 1024;
   Http1Parser p(limits);
-  feed(p, "GET /x HTTP/1.1\r\nX-Big: " + std::string(2000, 'a'));
+  feed(p, "GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'a'));
   EXPECT_EQ(p.next(), Http1Parser::State::kError);
   EXPECT_EQ(p.error(), ErrorCode::kRequestHeaderFieldsTooLarge);
 }
@@ -94,7 +94,7 @@ TEST(Http1Parser, RequestLineTooLarge) {
 
 TEST(Http1Parser, TooManyHeaders) {
   Http1Parser p({});
-  std::string req = "GET /x HTTP/1.1\r\n";
+  std::string req = "GET /x HTTP/1.1\r\nHost: x\r\n";
   for (int i = 0; i < kMaxHeaders + 1; ++i) req += "H" + std::to_string(i) + ": v\r\n";
   feed(p, req + "\r\n");
   EXPECT_EQ(p.next(), Http1Parser::State::kError);
@@ -105,7 +105,7 @@ TEST(Http1Parser, ContentLengthOverLimitIsRejectedAtHead) {
   Http1Parser::Limits limits;
   limits.max_body_bytes = 100;
   Http1Parser p(limits);
-  feed(p, "POST /x HTTP/1.1\r\nContent-Length: 101\r\n\r\n");
+  feed(p, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n");
   EXPECT_EQ(p.next(), Http1Parser::State::kError);
   EXPECT_EQ(p.error(), ErrorCode::kPayloadTooLarge);
 }
@@ -114,7 +114,7 @@ TEST(Http1Parser, ChunkedOverLimit) {
   Http1Parser::Limits limits;
   limits.max_body_bytes = 4;
   Http1Parser p(limits);
-  feed(p, "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
+  feed(p, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
   EXPECT_EQ(p.next(), Http1Parser::State::kError);
   EXPECT_EQ(p.error(), ErrorCode::kPayloadTooLarge);
 }
@@ -125,14 +125,14 @@ TEST(Http1Parser, BodyLimitPerRequest) {
   Http1Parser p(limits, [](const Request& head) {
     return Http1Parser::BodyPolicy{head.path == "/upload" ? size_t(100) : size_t(4), false};
   });
-  feed(p, "POST /upload HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789");
+  feed(p, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
   EXPECT_EQ(p.request().body.size(), 10u);
 }
 
 TEST(Http1Parser, ExpectContinueOnce) {
   Http1Parser p({});
-  feed(p, "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+  feed(p, "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
   EXPECT_EQ(p.next(), Http1Parser::State::kNeedMore);
   EXPECT_TRUE(p.take_expect_continue());
   EXPECT_FALSE(p.take_expect_continue());
@@ -161,7 +161,7 @@ TEST(Http1Parser, GarbageIsBadRequest) {
 
 TEST(Http1Parser, BodyHasPaddingForSimdjson) {
   Http1Parser p({});
-  feed(p, "POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
+  feed(p, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
   const char* end = p.request().body.data() + p.request().body.size();
   // Reading kBodyPadding bytes past the end must stay inside the buffer
@@ -189,7 +189,7 @@ Http1Parser streaming_parser(size_t limit = 1 << 20) {
 
 TEST(Http1Parser, StreamedBodyGoesToTheSinkAndTheNextRequestFollows) {
   Http1Parser p = streaming_parser();
-  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123");
+  feed(p, "POST /rows HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123");
   ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
   EXPECT_EQ(p.request().path, "/rows");
   EXPECT_TRUE(p.request().body.empty());
@@ -197,7 +197,7 @@ TEST(Http1Parser, StreamedBodyGoesToTheSinkAndTheNextRequestFollows) {
   p.stream_body(&sink);
   EXPECT_EQ(p.next(), Http1Parser::State::kNeedMore);
   EXPECT_EQ(sink.bytes, "0123");
-  feed(p, "456789GET /x HTTP/1.1\r\n\r\n");
+  feed(p, "456789GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
   EXPECT_EQ(sink.bytes, "0123456789");
   EXPECT_EQ(sink.ends, 1);
@@ -207,7 +207,7 @@ TEST(Http1Parser, StreamedBodyGoesToTheSinkAndTheNextRequestFollows) {
 
 TEST(Http1Parser, StreamedChunkedBodyIsDechunkedAndBounded) {
   Http1Parser p = streaming_parser(8);
-  feed(p, "POST /rows HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+  feed(p, "POST /rows HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
   ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
   CollectingSink sink;
   p.stream_body(&sink);
@@ -218,7 +218,7 @@ TEST(Http1Parser, StreamedChunkedBodyIsDechunkedAndBounded) {
   EXPECT_EQ(sink.ends, 1);
   // Over the streamed limit: an error, and the sink never sees the end.
   Http1Parser q = streaming_parser(8);
-  feed(q, "POST /rows HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n");
+  feed(q, "POST /rows HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n");
   ASSERT_EQ(q.next(), Http1Parser::State::kStreamHead);
   CollectingSink s2;
   q.stream_body(&s2);
@@ -229,14 +229,14 @@ TEST(Http1Parser, StreamedChunkedBodyIsDechunkedAndBounded) {
 
 TEST(Http1Parser, StreamedBodyOverTheLimitIsRefusedAtTheHead) {
   Http1Parser p = streaming_parser(8);
-  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 9\r\n\r\n");
+  feed(p, "POST /rows HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n");
   EXPECT_EQ(p.next(), Http1Parser::State::kError);
   EXPECT_EQ(p.error(), ErrorCode::kPayloadTooLarge);
 }
 
 TEST(Http1Parser, RefusedStreamParsesNothingMore) {
   Http1Parser p = streaming_parser();
-  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /x HTTP/1.1\r\n\r\n");
+  feed(p, "POST /rows HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /x HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
   p.stream_body(nullptr);
   EXPECT_EQ(p.next(), Http1Parser::State::kError);  // the body is never taken for a request
@@ -244,7 +244,7 @@ TEST(Http1Parser, RefusedStreamParsesNothingMore) {
 
 TEST(Http1Parser, LargeStreamedBodyKeepsTheBufferSmall) {
   Http1Parser p = streaming_parser(size_t(64) << 20);
-  feed(p, "POST /rows HTTP/1.1\r\nContent-Length: 33554432\r\n\r\n");
+  feed(p, "POST /rows HTTP/1.1\r\nHost: x\r\nContent-Length: 33554432\r\n\r\n");
   ASSERT_EQ(p.next(), Http1Parser::State::kStreamHead);
   struct CountingSink : Http1Parser::BodySink {
     size_t bytes = 0;
@@ -267,6 +267,52 @@ TEST(Http1Parser, LargeStreamedBodyKeepsTheBufferSmall) {
   EXPECT_EQ(sink.bytes, size_t(32) << 20);
   EXPECT_EQ(sink.ends, 1);
   EXPECT_LE(max_avail, size_t(512) << 10);  // never the whole body
+}
+
+// Issue 15, defects 2-5 (RFC 9112): field names are tokens; exactly one
+// Host in HTTP/1.1; absolute-form targets are served by their path; the
+// header count limit is far above what clients send.
+TEST(Http1Parser, FieldNameWithASpaceIsRefused) {
+  for (const char* bad : {"X Foo: bar\r\n", "Authorization : Bearer abc\r\n", "Host : x\r\n"}) {
+    Http1Parser p({});
+    feed(p, std::string("GET /x HTTP/1.1\r\nHost: x\r\n") + bad + "\r\n");
+    EXPECT_EQ(p.next(), Http1Parser::State::kError) << bad;
+    EXPECT_EQ(p.error(), ErrorCode::kBadRequest) << bad;
+  }
+}
+
+TEST(Http1Parser, Http11NeedsExactlyOneHost) {
+  Http1Parser none({});
+  feed(none, "GET /x HTTP/1.1\r\nAccept: */*\r\n\r\n");
+  EXPECT_EQ(none.next(), Http1Parser::State::kError);
+  EXPECT_EQ(none.error(), ErrorCode::kBadRequest);
+  Http1Parser two({});
+  feed(two, "GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  EXPECT_EQ(two.next(), Http1Parser::State::kError);
+  EXPECT_EQ(two.error(), ErrorCode::kBadRequest);
+  Http1Parser old({});
+  feed(old, "GET /x HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.next(), Http1Parser::State::kRequest) << "HTTP/1.0 may leave Host out";
+}
+
+TEST(Http1Parser, AbsoluteFormTargetIsServedByItsPath) {
+  Http1Parser p({});
+  feed(p, "GET https://localhost:8443/api/auth/status/?a=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          "GET HTTP://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
+  EXPECT_EQ(p.request().path, "/api/auth/status/");
+  EXPECT_EQ(p.request().query, "a=1");
+  ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
+  EXPECT_EQ(p.request().path, "/");
+}
+
+TEST(Http1Parser, SixtyFiveSmallHeadersAreFine) {
+  Http1Parser p({});
+  std::string req = "GET /x HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 65; ++i) req += "H" + std::to_string(i) + ": v\r\n";
+  feed(p, req + "\r\n");
+  ASSERT_EQ(p.next(), Http1Parser::State::kRequest);
+  EXPECT_EQ(p.request().header_count, 66);
 }
 
 }  // namespace
