@@ -1,5 +1,12 @@
 #include "api/json_body.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
 namespace claribi::api {
 
 namespace {
@@ -72,20 +79,39 @@ class JsonChecker {
       return false;
     }
   }
+  // A string; invalid UTF-8 and unpaired surrogate escapes are errors at
+  // their first byte (simdjson refuses both).
   bool string() {
     ++pos_;
     while (pos_ < t_.size()) {
       auto c = static_cast<unsigned char>(t_[pos_]);
       if (c == '"') { ++pos_; return true; }
       if (c < 0x20) return false;
+      if (c >= 0x80) {
+        size_t n = utf8_length(pos_);
+        if (n == 0) return false;
+        pos_ += n;
+        continue;
+      }
       if (c == '\\') {
+        size_t at = pos_;
         ++pos_;
         if (pos_ >= t_.size()) return false;
         char e = t_[pos_];
         if (e == 'u') {
-          for (int i = 1; i <= 4; ++i)
-            if (pos_ + i >= t_.size() || !std::isxdigit(static_cast<unsigned char>(t_[pos_ + i]))) return false;
+          uint32_t u = 0;
+          if (!hex4(pos_ + 1, &u)) return false;
           pos_ += 5;
+          if (u >= 0xDC00 && u <= 0xDFFF) { pos_ = at; return false; }  // a low surrogate alone
+          if (u >= 0xD800 && u <= 0xDBFF) {  // must be followed by \\u of a low surrogate
+            uint32_t low = 0;
+            if (pos_ + 1 >= t_.size() || t_[pos_] != '\\' || t_[pos_ + 1] != 'u' || !hex4(pos_ + 2, &low) ||
+                low < 0xDC00 || low > 0xDFFF) {
+              pos_ = at;
+              return false;
+            }
+            pos_ += 6;
+          }
           continue;
         }
         if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) return false;
@@ -94,27 +120,72 @@ class JsonChecker {
     }
     return false;
   }
+  bool hex4(size_t from, uint32_t* out) {
+    *out = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      if (from + i >= t_.size()) return false;
+      auto h = static_cast<unsigned char>(t_[from + i]);
+      if (!std::isxdigit(h)) return false;
+      *out = *out * 16 + uint32_t(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+    }
+    return true;
+  }
+  // Length of the valid UTF-8 sequence at i, or 0.
+  size_t utf8_length(size_t i) const {
+    auto c = static_cast<unsigned char>(t_[i]);
+    size_t n;
+    uint32_t cp, min;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if (i + n > t_.size()) return 0;
+    for (size_t k = 1; k < n; ++k) {
+      auto cc = static_cast<unsigned char>(t_[i + k]);
+      if ((cc & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+  }
   bool digits() {
     size_t start = pos_;
     while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
     return pos_ > start;
   }
+  // A number; one simdjson cannot hold (an integer past 64 bits, a float
+  // that overflows to infinity) is an error at its first byte.
   bool number() {
-    if (pos_ < t_.size() && t_[pos_] == '-') ++pos_;
+    const size_t start = pos_;
+    bool negative = false, integer = true;
+    if (pos_ < t_.size() && t_[pos_] == '-') { ++pos_; negative = true; }
     if (pos_ < t_.size() && t_[pos_] == '0') {
       ++pos_;
     } else if (!digits()) {
       return false;
     }
     if (pos_ < t_.size() && t_[pos_] == '.') {
+      integer = false;
       ++pos_;
       if (!digits()) return false;
     }
     if (pos_ < t_.size() && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
+      integer = false;
       ++pos_;
       if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
       if (!digits()) return false;
     }
+    std::string text(t_.substr(start, pos_ - start));
+    errno = 0;
+    if (integer) {
+      if (negative) (void)std::strtoll(text.c_str(), nullptr, 10);
+      else (void)std::strtoull(text.c_str(), nullptr, 10);
+    } else {
+      double d = std::strtod(text.c_str(), nullptr);
+      if (!std::isfinite(d)) errno = ERANGE;
+      else errno = 0;  // underflow to 0 or a denormal is a number simdjson takes
+    }
+    if (errno == ERANGE) { pos_ = start; return false; }
     return true;
   }
   std::string_view t_;
@@ -148,15 +219,102 @@ bool has_media_type(std::string_view content_type, std::string_view type) {
   return http::iequals(mt, type);
 }
 
+bool check_body_media_type(const http::Request& req, http::Response& r) {
+  bool blank = req.body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  if (blank || is_json_content_type(req.header("content-type"))) return true;
+  http::render_error(r, http::ErrorCode::kUnsupportedMediaType,
+                     "Send the body as JSON with Content-Type: application/json.");
+  return false;
+}
+
+namespace {
+
+// What no field of a body may hold: a key named twice in one object, or a
+// NUL character in any string (names, emails, ids). The first one found,
+// with the path of the field ("name", "query.metrics[0].op").
+class BodyRules {
+ public:
+  bool check(simdjson::dom::element e) { return value(e); }
+  const std::string& path() const { return path_; }
+  const char* problem() const { return problem_; }
+
+ private:
+  bool value(simdjson::dom::element e) {
+    switch (e.type()) {
+      case simdjson::dom::element_type::OBJECT: return object(simdjson::dom::object(e));
+      case simdjson::dom::element_type::ARRAY: {
+        size_t i = 0, mark = path_.size();
+        for (simdjson::dom::element item : simdjson::dom::array(e)) {
+          path_.append("[").append(std::to_string(i++)).append("]");
+          if (!value(item)) return false;
+          path_.resize(mark);
+        }
+        return true;
+      }
+      case simdjson::dom::element_type::STRING: {
+        std::string_view text(e.get_string().value_unsafe());
+        if (text.find('\0') != std::string_view::npos) return refuse("Text may not contain NUL (\\u0000).");
+        return true;
+      }
+      default: return true;
+    }
+  }
+  bool object(simdjson::dom::object o) {
+    const size_t mark = path_.size();
+    const size_t n = o.size();
+    // Duplicates: pairwise for small objects, sorted for large ones (a body
+    // of many keys must not cost n²).
+    std::vector<std::string_view> keys;
+    if (n > 32) {
+      keys.reserve(n);
+      for (auto field : o) keys.push_back(field.key);
+      std::sort(keys.begin(), keys.end());
+      auto dup = std::adjacent_find(keys.begin(), keys.end());
+      if (dup != keys.end()) return refuse_key(mark, *dup, "This field is named twice; send it once.");
+    }
+    size_t index = 0;
+    for (auto field : o) {
+      std::string_view k = field.key;
+      if (k.find('\0') != std::string_view::npos) return refuse_key(mark, k, "A field name may not contain NUL (\\u0000).");
+      if (n <= 32) {
+        size_t j = 0;
+        for (auto earlier : o) {
+          if (j++ == index) break;
+          if (earlier.key == k) return refuse_key(mark, k, "This field is named twice; send it once.");
+        }
+      }
+      ++index;
+      if (mark > 0) path_.push_back('.');
+      path_.append(k);
+      if (!value(field.value)) return false;
+      path_.resize(mark);
+    }
+    return true;
+  }
+  bool refuse_key(size_t mark, std::string_view key, const char* why) {
+    path_.resize(mark);
+    if (mark > 0) path_.push_back('.');
+    path_.append(key);
+    return refuse(why);
+  }
+  bool refuse(const char* why) {
+    problem_ = why;
+    if (path_.empty()) path_ = "non_field_errors";
+    return false;
+  }
+
+  std::string path_;
+  const char* problem_ = nullptr;
+};
+
+}  // namespace
+
 bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,
                        simdjson::dom::object* out) {
   std::string_view body = req.body;
   bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-  if (!blank && !is_json_content_type(req.header("content-type"))) {
-    http::render_error(r, http::ErrorCode::kUnsupportedMediaType,
-                       "Send the body as JSON with Content-Type: application/json.");
-    return false;
-  }
+  // (The Content-Type was checked by the pipeline for every buffered route:
+  // check_body_media_type.)
   static constexpr std::string_view kEmpty = "{}";
   simdjson::dom::element doc;
   // The connection keeps SIMDJSON_PADDING readable bytes after every body.
@@ -174,6 +332,13 @@ bool parse_json_object(const http::Request& req, http::Response& r, simdjson::do
     http::FieldErrors fe;
     fe.add("non_field_errors", "Expected a JSON object, got " + type_name(doc.type()) + ".");
     http::render_error(r, http::ErrorCode::kValidationError, "The request body must be a JSON object.", &fe);
+    return false;
+  }
+  if (BodyRules rules; !rules.check(doc)) {
+    http::FieldErrors fe;
+    fe.add(rules.path(), rules.problem());
+    http::render_error(r, http::ErrorCode::kValidationError,
+                       "A field is named twice, or text holds a NUL character.", &fe);
     return false;
   }
   return true;

@@ -29,8 +29,15 @@ bool has_media_type(std::string_view content_type, std::string_view type);
 // 0-based offset of the first JSON syntax error in text, or -1 if valid.
 int64_t json_error_offset(std::string_view text);
 
+// 415 unless the body is blank or sent as application/json. The pipeline
+// asks it of every route with a buffered body, before the handler runs (so
+// a refused request changes nothing, even on routes that read no body).
+bool check_body_media_type(const http::Request& req, http::Response& r);
+
 // Parses the request body as a JSON object into *out. On failure renders the
-// §3 error into r and returns false. An empty body counts as {}.
+// §3 error into r and returns false. An empty body counts as {}. A key named
+// twice in one object, or a NUL (\u0000) in any key or string, is a 400
+// validation_error naming the field (e.g. "query.metrics[0].op").
 bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,
                        simdjson::dom::object* out);
 

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "api/json_body.h"
 #include "api/last_used.h"
 #include "auth/api_key.h"
 #include "common/time_util.h"
@@ -135,6 +136,10 @@ void Pipeline::handle(net::Exchange& ex) {
       return;
     }
   }
+  if (route.body == BodyKind::kBuffered && !check_body_media_type(req, res)) {
+    ex.finish();
+    return;
+  }
   route.handler(c);
 }
 
@@ -156,6 +161,12 @@ bool Pipeline::authenticate(Ctx& c) {
   bool has_auth = auth_header != nullptr;
   std::string_view api_key = has_key ? key_header->value : std::string_view();
   std::string_view authorization = has_auth ? auth_header->value : std::string_view();
+  if ((has_key && req.header_count_of("x-api-key") > 1) || (has_auth && req.header_count_of("authorization") > 1)) {
+    http::FieldErrors fe;
+    fe.add("non_field_errors", "Send one credential: a single Authorization or X-API-Key header.");
+    http::render_error(c.res, http::ErrorCode::kValidationError, "The same credential header was sent twice.", &fe);
+    return false;
+  }
   if (has_key && has_auth) {
     http::FieldErrors fe;
     fe.add("non_field_errors", "Send either Authorization or X-API-Key, not both.");
