@@ -62,6 +62,9 @@ std::optional<int64_t> parse_iso8601(std::string_view s) {
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
       mi > 59 || se < 0 || se > 60)
     return std::nullopt;
+  static constexpr int kDaysIn[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDaysIn[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;  // no February 31st
   size_t i = 19;
   if (i < s.size() && s[i] == '.') {
     ++i;

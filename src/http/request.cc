@@ -18,19 +18,20 @@ std::string_view method_name(Method m) {
 }
 
 bool query_param(std::string_view query, std::string_view name, std::string_view* value) {
+  bool found = false;
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     size_t eq = pair.find('=');
     std::string_view key = pair.substr(0, eq);
-    if (key == name) {
+    if (key == name) {  // the last one wins, as in Django's QueryDict (DRF)
       *value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-      return true;
+      found = true;
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
-  return false;
+  return found;
 }
 
 namespace {

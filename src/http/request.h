@@ -71,8 +71,8 @@ struct Request {
   }
 };
 
-// Raw (still percent-encoded) value of a query parameter; nullopt-like false
-// when absent. Looks at the first occurrence only.
+// Raw (still percent-encoded) value of a query parameter; false when absent.
+// Repeated, the last one counts (Django's QueryDict, as DRF reads it).
 bool query_param(std::string_view query, std::string_view name, std::string_view* value);
 // Percent-decodes a query component ('+' is a space) into out; false on a bad escape.
 bool url_decode(std::string_view in, std::string* out);

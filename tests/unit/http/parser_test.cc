@@ -315,5 +315,15 @@ TEST(Http1Parser, SixtyFiveSmallHeadersAreFine) {
   EXPECT_EQ(p.request().header_count, 66);
 }
 
+// Issue 15: a repeated query parameter counts by its last occurrence (DRF).
+TEST(QueryParam, TheLastOccurrenceWins) {
+  std::string_view v;
+  ASSERT_TRUE(query_param("page=1&page_size=5&page=3", "page", &v));
+  EXPECT_EQ(v, "3");
+  ASSERT_TRUE(query_param("a&page=2", "page", &v));
+  EXPECT_EQ(v, "2");
+  EXPECT_FALSE(query_param("pages=2", "page", &v));
+}
+
 }  // namespace
 }  // namespace claribi::http
