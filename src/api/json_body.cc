@@ -88,7 +88,7 @@ class JsonChecker {
       if (c == '"') { ++pos_; return true; }
       if (c < 0x20) return false;
       if (c >= 0x80) {
-        size_t n = utf8_length(pos_);
+        size_t n = utf8_sequence_length(t_, pos_);
         if (n == 0) return false;
         pos_ += n;
         continue;
@@ -129,24 +129,6 @@ class JsonChecker {
       *out = *out * 16 + uint32_t(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
     }
     return true;
-  }
-  // Length of the valid UTF-8 sequence at i, or 0.
-  size_t utf8_length(size_t i) const {
-    auto c = static_cast<unsigned char>(t_[i]);
-    size_t n;
-    uint32_t cp, min;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
-    else return 0;
-    if (i + n > t_.size()) return 0;
-    for (size_t k = 1; k < n; ++k) {
-      auto cc = static_cast<unsigned char>(t_[i + k]);
-      if ((cc & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
   }
   bool digits() {
     size_t start = pos_;

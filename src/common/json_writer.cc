@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/text.h"
 #include "common/time_util.h"
 
 namespace claribi {
@@ -65,25 +66,6 @@ JsonWriter& JsonWriter::timestamp_or_null(int64_t t) {
 }
 
 namespace {
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t min;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0xFF >> (n + 1));
-  for (size_t k = 1; k < n; ++k) {
-    auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 // True when one of the 8 bytes of w needs a look: a control character
 // (< 0x20), '"', '\\' or a non-ASCII byte. Bit tricks from "Bit Twiddling

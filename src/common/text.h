@@ -1,10 +1,11 @@
-// Text helpers: UTF-8 length, and for lists `search` (case-insensitive substring) and
+// Text helpers: UTF-8 length and validity, and for lists `search` (case-insensitive substring) and
 // `ordering=name` (case-insensitive, then bytewise). ASCII case folding only:
 // other characters compare by their UTF-8 bytes.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace claribi {
@@ -14,6 +15,28 @@ inline size_t utf8_chars(std::string_view s) {
   size_t n = 0;
   for (char ch : s)
     if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i] (1-4 bytes of a code
+// point up to U+10FFFF, not a surrogate, shortest form), or 0 if invalid.
+// For a lead byte (s[i] >= 0x80); the one check JSON writing and reading use.
+inline size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t min;
+  if (c >= 0xC2 && c <= 0xDF) { n = 2; min = 0x80; }
+  else if (c >= 0xE0 && c <= 0xEF) { n = 3; min = 0x800; }
+  else if (c >= 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  uint32_t cp = c & (0xFF >> (n + 1));
+  for (size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return n;
 }
 
