@@ -3,10 +3,12 @@
 JOBS      ?= $(shell nproc)
 BUILD     ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
 DATA_DIR  ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-release test-asan bench deps clean
+.PHONY: all build run test test-release test-asan test-fuzz fuzz fuzz-build bench deps clean
 
 all: build
 
@@ -23,7 +25,7 @@ build: deps
 run: build
 	@bash tools/run-dev.sh $(BUILD) $(DATA_DIR)
 
-test: test-release test-asan
+test: test-release test-asan test-fuzz
 
 test-release: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -35,8 +37,20 @@ test-asan: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# The libFuzzer targets of fuzz/ (clang, ASan + UBSan): 30 s each in `make
+# test`, FUZZ_SECONDS each with `make fuzz`. Findings land in $(FUZZ_BUILD)/findings.
+fuzz-build: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLARIBI_FUZZ=ON -DCLARIBI_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target fuzz_targets -j $(JOBS)
+
+test-fuzz: fuzz-build
+	@bash tools/run-fuzzers.sh $(FUZZ_BUILD) 30
+
+fuzz: fuzz-build
+	@bash tools/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 bench: build
 	@bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

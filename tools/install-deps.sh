@@ -19,6 +19,7 @@ PACKAGES=(
   libbenchmark-dev      # micro-benchmarks
   wrk nginx-light       # load generator and the side-by-side baseline
   valgrind              # bench/callgrind.sh: instructions per request
+  clang libclang-rt-dev # fuzz/: libFuzzer targets under ASan + UBSan (make fuzz, and 30 s each in make test)
   curl                  # e-mail delivery of scheduled reports (run as a child process); the end-to-end tests
   jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
   python3-aiosmtpd      # end-to-end tests: the SMTP sink that receives scheduled reports
