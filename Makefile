@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 DATA_DIR  ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-release test-asan test-fuzz fuzz fuzz-build bench deps clean
+.PHONY: all build run test test-release test-asan test-fuzz fuzz fuzz-build soak bench deps clean
 
 all: build
 
@@ -48,6 +48,12 @@ test-fuzz: fuzz-build
 
 fuzz: fuzz-build
 	@bash tools/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The crash soak of the suite (10 kill -9 rounds) for SOAK_CYCLES (100) rounds.
+SOAK_CYCLES ?= 100
+soak: build
+	@SOAK_CYCLES=$(SOAK_CYCLES) SERVER_BIN=$(BUILD)/src/server/claribi-server ADMIN_BIN=$(BUILD)/tools/admin/claribi-admin \
+		bash tests/e2e/crash_soak_test.sh
 
 bench: build
 	@bash bench/run.sh $(BUILD)
