@@ -67,7 +67,8 @@ std::string_view status_line(int status) {
 void serialize_response(const Response& r, const ResponseMeta& meta, std::string& out) {
   // Every piece is known up front: size the output once, then copy.
   constexpr std::string_view kDate = "Date: ";
-  constexpr std::string_view kServer = "\r\nServer: claribi\r\n";
+  // nosniff on every answer: a JSON (or CSV) body is never read as anything else.
+  constexpr std::string_view kServer = "\r\nServer: claribi\r\nX-Content-Type-Options: nosniff\r\n";
   constexpr std::string_view kContentType = "Content-Type: ";
   constexpr std::string_view kContentLength = "Content-Length: ";
   constexpr std::string_view kChunked = "Transfer-Encoding: chunked\r\n";

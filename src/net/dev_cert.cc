@@ -98,7 +98,7 @@ Result<CertPaths> ensure_dev_certificate(const std::string& data_dir) {
   bool ok = cert && X509_set_version(cert.get(), X509_VERSION_3) &&
             ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial) &&
             X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) &&
-            X509_gmtime_adj(X509_getm_notAfter(cert.get()), long(825) * 24 * 3600) &&
+            X509_gmtime_adj(X509_getm_notAfter(cert.get()), long(397) * 24 * 3600) &&  // the CA/Browser Forum maximum is 398 days
             X509_set_pubkey(cert.get(), key.get());
   if (ok) {
     X509_NAME* name = X509_get_subject_name(cert.get());

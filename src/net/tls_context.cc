@@ -48,6 +48,8 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& opts) {
   // so nothing for LUCKY13). TLS 1.3 suites are AEAD by definition.
   if (SSL_CTX_set_strict_cipher_list(t->ctx_, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
     return Status::Internal("cannot set the cipher list: " + ssl_error());
+  // The server's order wins (AES-GCM first), not the client's.
+  SSL_CTX_set_options(t->ctx_, SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_use_certificate_chain_file(t->ctx_, opts.cert_file.c_str()) != 1)
     return Status::InvalidArgument("cannot load certificate " + opts.cert_file + ": " + ssl_error());
   if (SSL_CTX_use_PrivateKey_file(t->ctx_, opts.key_file.c_str(), SSL_FILETYPE_PEM) != 1)

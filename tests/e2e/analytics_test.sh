@@ -13,7 +13,7 @@
 # Retry-After when the queue is full while the server keeps answering
 # /api/auth/status/, and 504 query_timeout past the memory budget.
 source "$(dirname "$0")/lib.sh"
-start_server --analytics-query-threads 1 --analytics-max-queued-queries 1
+start_server --analytics-query-threads 1 --analytics-max-queued-queries 1 --analytics-query-timeout 600  # (slow sanitizer builds: never 504 here)
 two_organizations  # ADMIN and VIEWER of Acme Corp, OTHER (administrator) of Other Inc
 
 req POST /api/data-sources/ "$ADMIN" '{"name":"orders","type":"upload"}'

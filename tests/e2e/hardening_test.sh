@@ -5,7 +5,8 @@
 # duplicate JSON keys and NUL in text (400 naming the field, nothing
 # stored), invalid_json offsets at the offending token (invalid UTF-8, a lone
 # surrogate, 1e999, an integer past 64 bits), TLS 1.2 with AEAD suites only
-# (CBC refused; a GCM suite as the positive control), and HSTS on HTTPS.
+# (CBC refused; a GCM suite as the positive control), HSTS on HTTPS, and
+# X-Content-Type-Options: nosniff.
 source "$(dirname "$0")/lib.sh"
 start_server
 two_organizations  # ADMIN and VIEWER of Acme Corp, OTHER (administrator) of Other Inc
@@ -58,6 +59,7 @@ check "TLS 1.2 with CBC suites only: refused" "$CBC" refused
 curl -s -o /dev/null --tls-max 1.2 --ciphers 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256' \
   "$BASE/api/auth/status/" && GCM=accepted || GCM=refused
 check "TLS 1.2 with AES-GCM: accepted" "$GCM" accepted
-check "HSTS on HTTPS answers" "$(curl -s -D - -o /dev/null "$BASE/api/auth/status/" | tr -d '\r' | grep -i '^strict-transport-security:')" \
-  "Strict-Transport-Security: max-age=31536000"
+check "HSTS and nosniff on HTTPS answers" \
+  "$(curl -s -D - -o /dev/null "$BASE/api/auth/status/" | tr -d '\r' | grep -i -e '^strict-transport-security:' -e '^x-content-type-options:' | sort | tr '\n' '|')" \
+  "Strict-Transport-Security: max-age=31536000|X-Content-Type-Options: nosniff|"
 finish

@@ -18,7 +18,7 @@ TEST(Response, SerializesHeadAndBody) {
   std::string out;
   serialize_response(r, m, out);
   EXPECT_EQ(out,
-            "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: claribi\r\n"
+            "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: claribi\r\nX-Content-Type-Options: nosniff\r\n"
             "Content-Type: application/json\r\nContent-Length: 2\r\nX-Request-Id: rid\r\n"
             "X-Extra: 1\r\n\r\n{}");
 }
