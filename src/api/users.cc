@@ -300,18 +300,30 @@ void handle_user_patch(Ctx& c) { handle_user_edit(c, false); }
 // PUT /api/users/{id}/
 void handle_user_put(Ctx& c) { handle_user_edit(c, true); }
 
-// DELETE /api/users/{id}/: the user is removed; their tokens and keys stop at
-// once (authentication requires the user to exist); records they created keep
-// created_by.
+// DELETE /api/users/{id}/: the user is removed; their tokens stop at once
+// (authentication requires the user to exist), and their API keys are
+// revoked and deleted in the same write (they leave the key lists);
+// records they created keep created_by.
 void handle_user_delete(Ctx& c) {
   if (!check_visible(c)) return c.finish();
   uint64_t id = c.ids[0];
   Principal who = c.who;
-  transact_user(&c.app, &c.ex, 204, [id, who](const identity::View& view, identity::Change& ch, WriteState& s) {
+  std::vector<uint64_t> keys = c.app.lists.keys_by_owner().ids(id);
+  int64_t now = c.now;
+  transact_user(&c.app, &c.ex, 204, [id, who, keys, now](const identity::View& view, identity::Change& ch, WriteState& s) {
     const model::User* cur = view.user(id);
     if (!visible_to(cur, who)) return s.fail(http::ErrorCode::kNotFound, not_found_detail(id));
     if (is_active_admin(*cur) && view.active_admins(cur->org_id) <= 1)
       return s.fail(http::ErrorCode::kConflict, kLastAdmin);
+    for (uint64_t key_id : keys) {
+      const model::ApiKey* k = view.key(key_id);
+      if (k == nullptr || k->deleted || k->user_id != id) continue;
+      model::ApiKey gone = *k;
+      if (gone.revoked_at == 0) gone.revoked_at = now;
+      gone.deleted = true;
+      gone.updated_at = now;
+      ch.keys.push_back(std::move(gone));
+    }
     ch.removed_users.push_back(*cur);
     s.user = *cur;
     return Status::Ok();

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "index/collection.h"
 
@@ -40,6 +41,11 @@ class Catalog {
   bool get(uint64_t key, uint64_t id, Record* out) const {
     const CollectionT* c = find(key);
     return c != nullptr && c->get(id, out);
+  }
+  // The ids under `key`, ascending (none for an unknown key).
+  std::vector<uint64_t> ids(uint64_t key) const {
+    const CollectionT* c = find(key);
+    return c == nullptr ? std::vector<uint64_t>() : c->ids();
   }
 
   void put(uint64_t key, Record record, std::string json) { collection(key).put(std::move(record), std::move(json)); }

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/text.h"
 #include "index/ranked_set.h"
@@ -101,6 +102,18 @@ class Collection {
   bool contains(uint64_t id) const {
     std::shared_lock lock(mu_);
     return by_id_.count(id) != 0;
+  }
+
+  // Every record's id, ascending.
+  std::vector<uint64_t> ids() const {
+    std::shared_lock lock(mu_);
+    std::vector<uint64_t> out;
+    out.reserve(ids_.size());
+    ids_.visit(0, false, [&out](const EntryT* e) {
+      out.push_back(e->record.id);
+      return true;
+    });
+    return out;
   }
 
   // A copy of the record, for a read-modify-write; false when absent.

@@ -196,12 +196,17 @@ out=$(json -X PATCH "$BASE/api/organization/" -H "$(auth "$ADMIN")" -H "$CT" -d 
 check "organization validation" "$(echo "$out" | jq -c '[.error, (.fields | keys)]')" '["validation_error",["ai_credits_remaining","name","plan"]]'
 check "other org untouched" "$(json -H "$(auth "$OTHER")" "$BASE/api/organization/" | jq -r .name)" "Other Inc"
 
-# Delete: 204, then 404; their token and key stop at once; records keep created_by.
+# Delete: 204, then 404; their token and key stop at once (and the key leaves
+# the organization's key list); records keep created_by.
+check "the editor's key is in the organization's key list" \
+  "$(json -H "$(auth "$ADMIN")" "$BASE/api/api-keys/?page_size=100" | jq '[.results[] | select(.name == "ed")] | length')" "1"
 check "delete editor" "$(code -X DELETE "$BASE/api/users/$EDITOR_ID/" -H "$(auth "$ADMIN")")" "204"
 check "deleted user 404" "$(code -H "$(auth "$ADMIN")" "$BASE/api/users/$EDITOR_ID/")" "404"
 check "delete again 404" "$(code -X DELETE "$BASE/api/users/$EDITOR_ID/" -H "$(auth "$ADMIN")")" "404"
 check "deleted user's token" "$(code -H "$(auth "$EDITOR")" "$BASE/api/auth/status/")" "401"
 check "deleted user's key" "$(code -H "X-API-Key: $EKEY" "$BASE/api/users/")" "401"
+check "and it left the organization's key list" \
+  "$(json -H "$(auth "$ADMIN")" "$BASE/api/api-keys/?page_size=100" | jq '[.results[] | select(.name == "ed")] | length')" "0"
 check "deleted user's login" "$(login editor@acme.test editor-password | jq -r .error)" "invalid_credentials"
 check "member count after delete" "$(json -H "$(auth "$ADMIN")" "$BASE/api/organization/" | jq -r .member_count)" "3"
 check "created_by kept" "$(json -H "$(auth "$ADMIN")" "$BASE/api/users/$TEMP_ID/" | jq -r .created_by)" "$ADMIN_ID"
