@@ -4,11 +4,12 @@ JOBS      ?= $(shell nproc)
 BUILD     ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 300
 DATA_DIR  ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-release test-asan test-fuzz fuzz fuzz-build soak bench deps clean
+.PHONY: all build run test test-release test-asan test-tsan test-fuzz fuzz fuzz-build soak bench deps clean
 
 all: build
 
@@ -25,7 +26,7 @@ build: deps
 run: build
 	@bash tools/run-dev.sh $(BUILD) $(DATA_DIR)
 
-test: test-release test-asan test-fuzz
+test: test-release test-asan test-tsan test-fuzz
 
 test-release: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -36,6 +37,21 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# The unit tests that run threads, under ThreadSanitizer (limiter, indexes,
+# QSBR, group commit, collections, resources, rows, the query pool through
+# the differential test, the scheduler and report runs). tools/tsan.supp
+# names the one uninstrumented library whose own synchronization TSan cannot see.
+TSAN_TESTS := limit_concurrency index_concurrent_map_stress_test index_qsbr_test index_collection_test \
+	storage_group_commit_writer_test storage_database_test resources_resource_service_test \
+	rows_row_service_test scheduler_test analytics_differential_test report_runner_test
+empty :=
+space := $(empty) $(empty)
+test-tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLARIBI_TSAN=ON -DCLARIBI_BENCH=OFF >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
+	@cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tools/tsan.supp" \
+		ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(TSAN_TESTS)))$$'
 
 # The libFuzzer targets of fuzz/ (clang, ASan + UBSan): 30 s each in `make
 # test`, FUZZ_SECONDS each with `make fuzz`. Findings land in $(FUZZ_BUILD)/findings.
@@ -59,4 +75,4 @@ bench: build
 	@bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
