@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "auth/crypto.h"
+#include "common/fd_io.h"
 #include "auth/jwt.h"
 
 namespace claribi::auth {
@@ -50,16 +51,6 @@ Result<std::string> read_secret(const std::string& path) {
   if (data.size() < kMinSecretSize)
     return Status::InvalidArgument("JWT secret in " + path + " is shorter than 32 bytes");
   return data;
-}
-
-bool write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    s.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 // Writes `secret` to a fresh temporary file beside `path`, then link()s it

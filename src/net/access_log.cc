@@ -1,10 +1,8 @@
 #include "net/access_log.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 
+#include "common/fd_io.h"
 #include "common/time_util.h"
 
 namespace claribi::net {
@@ -46,15 +44,7 @@ void AccessLogWriter::run() {
       out.swap(pending_);
       if (out.empty() && stopping_) return;
     }
-    size_t off = 0;
-    while (off < out.size()) {
-      ssize_t n = ::write(fd_, out.data() + off, out.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        break;  // nowhere to log the failure of the log; drop the lines
-      }
-      off += size_t(n);
-    }
+    (void)write_all(fd_, out);  // on a failure: nowhere to log it; the lines are dropped
     out.clear();
   }
 }

@@ -17,6 +17,8 @@
 #include <cstring>
 #include <memory>
 
+#include "common/fd_io.h"
+
 namespace claribi::net {
 
 namespace {
@@ -41,15 +43,10 @@ Status write_file(const std::string& path, const std::string& data, mode_t mode)
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return Status::IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return Status::IoError("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    off += size_t(n);
+  if (!write_all(fd, data)) {
+    Status st = Status::IoError("cannot write " + tmp + ": " + std::strerror(errno));
+    ::close(fd);
+    return st;
   }
   ::fchmod(fd, mode);
   ::fsync(fd);

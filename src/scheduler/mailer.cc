@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "common/fd_io.h"
 #include "common/time_util.h"
 
 extern char** environ;
@@ -158,16 +159,6 @@ std::string config_value(std::string_view v) {
   }
   out.push_back('"');
   return out;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(size_t(n));
-  }
-  return true;
 }
 
 }  // namespace
