@@ -201,9 +201,13 @@ bool has_media_type(std::string_view content_type, std::string_view type) {
   return http::iequals(mt, type);
 }
 
+namespace {
+// A body of JSON whitespace only counts as none ({} for parse_json_object).
+bool blank_body(std::string_view body) { return body.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+}  // namespace
+
 bool check_body_media_type(const http::Request& req, http::Response& r) {
-  bool blank = req.body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-  if (blank || is_json_content_type(req.header("content-type"))) return true;
+  if (blank_body(req.body) || is_json_content_type(req.header("content-type"))) return true;
   http::render_error(r, http::ErrorCode::kUnsupportedMediaType,
                      "Send the body as JSON with Content-Type: application/json.");
   return false;
@@ -294,7 +298,7 @@ class BodyRules {
 bool parse_json_object(const http::Request& req, http::Response& r, simdjson::dom::parser& parser,
                        simdjson::dom::object* out) {
   std::string_view body = req.body;
-  bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  const bool blank = blank_body(body);
   // (The Content-Type was checked by the pipeline for every buffered route:
   // check_body_media_type.)
   static constexpr std::string_view kEmpty = "{}";

@@ -90,7 +90,6 @@ class Exchange {
   bool done_ = false;
   bool head_only_ = false;
   bool keep_alive_ = true;
-  bool keep_alive_header_ = false;
   bool http10_ = false;      // no chunked encoding: a streamed body goes out whole
   bool secure_ = false;      // an HTTPS request: the answer carries HSTS
   uint64_t start_ns_ = 0;

@@ -159,7 +159,6 @@ void HttpSession::dispatch(http::Request& req) {
   ex->keep_alive_ = req.keep_alive && !draining_ && !reactor_.shutting_down();
   ex->http10_ = req.http_major == 1 && req.http_minor == 0;
   ex->secure_ = req.secure;
-  ex->keep_alive_header_ = ex->keep_alive_ && ex->http10_;
   if (reactor_.access_log().should_log()) {
     ex->start_ns_ = monotonic_ns();
     ex->method_len_ = uint8_t(std::min(req.method_text.size(), sizeof ex->method_));
@@ -329,18 +328,17 @@ void HttpSession::collect_ready() {
     meta.cors = ex->cors_;
     if (ex->secure_) meta.hsts = reactor_.options().hsts;
     meta.keep_alive = ex->keep_alive_;
-    meta.keep_alive_header = ex->keep_alive_header_;
+    meta.keep_alive_header = ex->keep_alive_ && ex->http10_;  // HTTP/1.0 keep-alive is said explicitly
     meta.head_only = ex->head_only_;
     size_t before = output_.size();
     http::serialize_response(res, meta, output_);  // chunked: the head only
+    if (chunked) append_chunk(res.body);
+    ex->bytes_out_ = output_.size() - before;
     if (chunked) {
-      append_chunk(res.body);
       res.body.clear();
-      ex->bytes_out_ = output_.size() - before;
       sending_ = ex;  // produce_body goes on as the transport drains
       return;
     }
-    ex->bytes_out_ = output_.size() - before;
     sent(ex);
   }
 }

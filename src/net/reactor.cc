@@ -25,7 +25,6 @@ void Exchange::reset() {
   done_ = false;
   head_only_ = false;
   keep_alive_ = true;
-  keep_alive_header_ = false;
   http10_ = false;
   secure_ = false;
   start_ns_ = 0;
