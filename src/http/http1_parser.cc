@@ -1,6 +1,7 @@
 #include "http/http1_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace claribi::http {
@@ -28,15 +29,20 @@ Method to_method(uint8_t m) {
 }
 
 // RFC 9110 §5.6.2 tchar: a field name is one or more of these (no spaces,
-// so neither "X Foo" nor "Authorization :" is a name).
+// so neither "X Foo" nor "Authorization :" is a name). A table: every
+// header name of every request is checked.
+constexpr std::array<bool, 256> kTchar = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[size_t(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[size_t(c)] = t[size_t(c - 'a' + 'A')] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool is_token(std::string_view name) {
   if (name.empty()) return false;
-  for (char ch : name) {
-    auto c = static_cast<unsigned char>(ch);
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos;
-    if (!ok) return false;
-  }
+  for (char ch : name)
+    if (!kTchar[static_cast<unsigned char>(ch)]) return false;
   return true;
 }
 
