@@ -5,10 +5,9 @@
 #include <cstring>
 #include <memory>
 
-#include <xxhash.h>
-
 #include <openssl/mem.h>
 
+#include "auth/credential_tag.h"
 #include "auth/crypto.h"
 
 namespace claribi::auth {
@@ -67,11 +66,13 @@ bool api_key_well_formed(std::string_view key) {
 model::KeyHash hash_api_key(std::string_view key) { return sha256(key); }
 
 namespace {
+// Keyed by the key's CredentialTag: the memo never holds a key's text, so a
+// revoked key cannot be read back out of it.
 struct PresentedKeyMemo {
   static constexpr size_t kSlots = 256;
   struct Slot {
     bool used = false;
-    char text[kApiKeySize];
+    CredentialTag tag = 0;
     model::KeyHash hash;
   };
   Slot slots[kSlots];
@@ -81,15 +82,16 @@ struct PresentedKeyMemo {
 bool hash_presented_api_key(std::string_view key, model::KeyHash* out) {
   if (key.size() != kApiKeySize) return false;
   thread_local std::unique_ptr<PresentedKeyMemo> memo(new PresentedKeyMemo);
-  PresentedKeyMemo::Slot& slot = memo->slots[XXH3_64bits(key.data(), key.size()) % PresentedKeyMemo::kSlots];
-  if (slot.used && std::memcmp(slot.text, key.data(), kApiKeySize) == 0) {
+  const CredentialTag tag = credential_tag(key);
+  PresentedKeyMemo::Slot& slot = memo->slots[tag % PresentedKeyMemo::kSlots];
+  if (slot.used && slot.tag == tag) {
     *out = slot.hash;
     return true;
   }
   if (!api_key_well_formed(key)) return false;
   *out = hash_api_key(key);
   slot.used = true;
-  std::memcpy(slot.text, key.data(), kApiKeySize);
+  slot.tag = tag;
   slot.hash = *out;
   return true;
 }

@@ -245,10 +245,12 @@ std::string JwtCodec::sign(const JwtClaims& c) const {
 JwtCodec::Error JwtCodec::verify(std::string_view token, int64_t now_unix, TokenType expected,
                                  JwtClaims* out) const {
   VerifiedTokenCache& cache = VerifiedTokenCache::for_this_thread();
+  if (token.size() > kMaxTokenSize) return Error::kMalformed;
+  const CredentialTag tag = credential_tag(token);
   JwtClaims claims;
-  if (!cache.find(id_, token, &claims)) {
+  if (!cache.find(id_, tag, &claims)) {
     if (Error e = verify_signed_claims(token, &claims); e != Error::kNone) return e;
-    cache.insert(id_, token, claims);
+    cache.insert(id_, tag, claims);
   }
   if (Error e = check_claims(claims, now_unix, expected); e != Error::kNone) return e;
   if (out) *out = claims;

@@ -9,6 +9,7 @@
 
 #include "auth/base64url.h"
 #include "auth/jwt.h"
+#include "auth/verified_token_cache.h"
 
 namespace claribi::auth {
 namespace {
@@ -354,8 +355,8 @@ TEST_F(JwtTest, LeavesOutputAloneOnFailureAndAcceptsNullOutput) {
   EXPECT_EQ(codec_.verify(kPyJwtAccess, kNow, TokenType::kAccess, nullptr), Error::kNone);
 }
 
-// verify() remembers tokens it has verified on this thread (exact bytes,
-// this codec); what a hit skips must never change an answer.
+// verify() remembers tokens it has verified on this thread (by a keyed tag of
+// their bytes, this codec); what a hit skips must never change an answer.
 TEST_F(JwtTest, RepeatedVerificationGivesTheSameAnswers) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_EQ(verify(kPyJwtAccess), Error::kNone);
@@ -385,6 +386,19 @@ TEST_F(JwtTest, RepeatedVerificationGivesTheSameAnswers) {
   }
   EXPECT_EQ(verify(kPyJwtAccess), Error::kNone);
   EXPECT_EQ(claims_.user_id, 42u);
+}
+
+// The cache keeps no token bytes (issue 15): after a logout the token
+// cannot be read back out of the process. No 12-byte piece of a verified
+// token, of its payload or signature, is anywhere in this thread's cache.
+TEST_F(JwtTest, CacheHoldsNoTokenBytes) {
+  std::string token = codec_.sign(codec_.make_claims(TokenType::kAccess, 77, 7, 1, kNow, 3600));
+  ASSERT_EQ(verify(token), Error::kNone);
+  ASSERT_EQ(verify(token), Error::kNone);  // served from the cache
+  const auto& cache = VerifiedTokenCache::for_this_thread();
+  std::string_view memory(reinterpret_cast<const char*>(&cache), sizeof cache);
+  for (size_t i = 0; i + 12 <= token.size(); i += 4)
+    ASSERT_EQ(memory.find(std::string_view(token).substr(i, 12)), std::string_view::npos) << "at " << i;
 }
 
 TEST_F(JwtTest, UncachedVerificationAgrees) {
