@@ -23,6 +23,7 @@ PACKAGES=(
   curl                  # e-mail delivery of scheduled reports (run as a child process); the end-to-end tests
   jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
   python3-aiosmtpd      # end-to-end tests: the SMTP sink that receives scheduled reports
+  testssl.sh            # end-to-end test of the TLS configuration (tests/e2e/testssl_test.sh)
 )
 
 missing=()

@@ -10,9 +10,9 @@
 //   ... filter with q.search, order by q.ordering_field / q.descending
 //       (the BI collections, users and keys do this in index::Collection) ...
 //   if (!check_page(q, count, c.res)) return c.finish();                     // 404 rendered
-//   auto [begin, end] = page_bounds(q, count);
+//   const PageRange page = page_bounds(q, count);
 //   write_list_page(c.res.body, c.app.config.public_url, q, count,
-//                   [&](JsonWriter& w) { for (i in begin..end) write_item(w, items[i]); });
+//                   [&](JsonWriter& w) { for (i in page.begin..page.end) write_item(w, items[i]); });
 //
 // ListQuery owns copies of the request path and query, so it can be used
 // after the request's views are gone (asynchronous handlers).
@@ -191,8 +191,14 @@ inline bool check_page(const ListQuery& q, size_t count, http::Response& res) {
 }
 
 // [begin, end) indexes of the current page's items in a sorted list of
-// `count` (empty when the page does not exist).
-inline std::pair<size_t, size_t> page_bounds(const ListQuery& q, size_t count) {
+// `count` (empty when the page does not exist). A struct, not a pair to bind:
+// handlers capture it in their writer lambdas, and clang 14 (the fuzz
+// build's) cannot capture structured bindings.
+struct PageRange {
+  size_t begin;
+  size_t end;
+};
+inline PageRange page_bounds(const ListQuery& q, size_t count) {
   if (!page_exists(q, count)) return {0, 0};
   size_t begin = size_t(q.page - 1) * size_t(q.page_size);
   size_t end = std::min(count, begin + size_t(q.page_size));

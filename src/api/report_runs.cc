@@ -69,11 +69,11 @@ void handle_report_runs_list(Ctx& c) {
     return c.finish();
   }
   if (!check_page(q, runs.size(), c.res)) return c.finish();
-  auto [begin, end] = page_bounds(q, runs.size());
+  const PageRange page = page_bounds(q, runs.size());
   c.res.status = 200;
   c.res.body.clear();
   write_list_page(c.res.body, c.app.config.public_url, q, runs.size(), [&](JsonWriter& w) {
-    for (size_t i = begin; i < end; ++i) write_report_run(w, runs[i]);
+    for (size_t i = page.begin; i < page.end; ++i) write_report_run(w, runs[i]);
   });
   c.finish();
 }

@@ -201,7 +201,8 @@ void handle_rows_list(Ctx& c) {
   const rows::TableSnapshot* t = c.app.rows.snapshot(ds.id);
   size_t count = t == nullptr ? 0 : size_t(t->row_count);
   if (!check_page(q, count, c.res)) return c.finish();
-  auto [begin, end] = page_bounds(q, count);
+  const PageRange page = page_bounds(q, count);
+  const size_t begin = page.begin, end = page.end;
   // Columns of the chunks the page touches, loaded first (an I/O error is
   // a 500, not half a page).
   std::vector<std::vector<const storage::ColumnChunk*>> cols;

@@ -4,7 +4,8 @@
 // The calling thread acts as the reactor: requests that finish later
 // (durable writes, argon2 on the worker pool) are completed by running the
 // reactor's loop on it. Used by the in-process request benchmark and by
-// tests of the per-request path (allocation counts), later by fuzzers.
+// tests of the per-request path (allocation counts), and by the fuzzer of
+// request bodies (fuzz/api_bodies_fuzzer.cc).
 //
 // Setup bootstraps an organization with an administrator, creates an API
 // key for them and logs in over HTTP for an access token. Everything must
