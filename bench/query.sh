@@ -105,7 +105,7 @@ cat "$CSV" >/dev/null   # in the page cache for both engines
 
 # --- ours ------------------------------------------------------------------
 start_server() {
-  "$SERVER" --data-dir "$DATA" --listen "127.0.0.1:$PORT" --plain-listen "127.0.0.1:$PLAIN_PORT" \
+  "$SERVER" --data-dir "$DATA" --listen "127.0.0.1:$PORT" --plain-listen "127.0.0.1:$PLAIN_PORT" --metrics-listen "" \
     --threads "$THREADS" --analytics-query-threads "$THREADS" \
     --http-max-upload-bytes "$(((CSV_BYTES / 1048576 + 2) * 1048576))" \
     >>"$WORK/server.log" 2>&1 &

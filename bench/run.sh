@@ -42,7 +42,7 @@ SEED="$BUILD/bench/seed/seed_dashboards"
 "$SEED" "$WORK/data" 1 1 100000
 KEY=$("$ADMIN" --data-dir "$WORK/data" keys create --email you@example.com --name bench \
   --scopes dashboards:read,organization:write 2>/dev/null | grep -o 'claribi_sk_live_[0-9A-Za-z]*' | head -1)
-"$SERVER" --data-dir "$WORK/data" --listen 127.0.0.1:18443 --plain-listen 127.0.0.1:18080 \
+"$SERVER" --data-dir "$WORK/data" --listen 127.0.0.1:18443 --plain-listen 127.0.0.1:18080 --metrics-listen "" \
   --trusted-proxies 127.0.0.1 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 START_NS=$(date +%s%N)

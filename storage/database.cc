@@ -200,6 +200,14 @@ Database::~Database() = default;
 const std::string& Database::path() const { return impl_->path; }
 bool Database::read_only() const { return impl_->read_only; }
 
+Status Database::Writable() const {
+  if (impl_->read_only) return Status::Unavailable("the database is open read-only");
+  uint64_t stopped = 0;
+  if (impl_->db->GetIntProperty("rocksdb.is-write-stopped", &stopped) && stopped != 0)
+    return Status::Unavailable("RocksDB has stopped writes");
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("database path is empty");
   auto impl = std::make_unique<Impl>();
@@ -474,6 +482,32 @@ uint64_t Database::LastAllocatedId(Sequence s) const {
   return impl_->last_id[static_cast<size_t>(s)].load();
 }
 
+Database::Figures Database::KeyFigures() const {
+  Figures f;
+  for (size_t i = 0; i < kFamilyCount; ++i) {
+    auto* h = impl_->cf[i];
+    if (h == nullptr) continue;
+    FamilyFigures ff;
+    ff.name = family_name(static_cast<Family>(i));
+    impl_->db->GetIntProperty(h, "rocksdb.estimate-num-keys", &ff.keys);
+    impl_->db->GetIntProperty(h, "rocksdb.total-sst-files-size", &ff.sst_bytes);
+    impl_->db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &ff.memtable_bytes);
+    impl_->db->GetIntProperty(h, "rocksdb.estimate-pending-compaction-bytes", &ff.pending_compaction_bytes);
+    f.families.push_back(ff);
+  }
+  impl_->db->GetIntProperty("rocksdb.num-running-compactions", &f.running_compactions);
+  impl_->db->GetIntProperty("rocksdb.num-running-flushes", &f.running_flushes);
+  impl_->db->GetIntProperty("rocksdb.background-errors", &f.background_errors);
+  uint64_t stopped = 0;
+  impl_->db->GetIntProperty("rocksdb.is-write-stopped", &stopped);
+  f.write_stopped = stopped != 0;
+  if (impl_->cache) {
+    f.block_cache_usage = impl_->cache->GetUsage();
+    f.block_cache_capacity = impl_->cache->GetCapacity();
+  }
+  return f;
+}
+
 std::string Database::Stats() const {
   std::string out = "path: " + impl_->path + (impl_->read_only ? " (read-only)\n" : "\n");
   for (size_t i = 0; i < kSequenceCount; ++i) {
@@ -481,21 +515,16 @@ std::string Database::Stats() const {
     out += sequence_name(static_cast<Sequence>(i));
     out += ": last id " + std::to_string(impl_->last_id[i].load()) + "\n";
   }
-  for (size_t i = 0; i < kFamilyCount; ++i) {
-    auto* h = impl_->cf[i];
-    if (h == nullptr) continue;
-    uint64_t keys = 0, sst = 0, mem = 0;
-    impl_->db->GetIntProperty(h, "rocksdb.estimate-num-keys", &keys);
-    impl_->db->GetIntProperty(h, "rocksdb.total-sst-files-size", &sst);
-    impl_->db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &mem);
+  const Figures f = KeyFigures();
+  for (const FamilyFigures& ff : f.families) {
     out += "family ";
-    out += family_name(static_cast<Family>(i));
-    out += ": ~" + std::to_string(keys) + " keys, sst " + std::to_string(sst) + " B, memtable " +
-           std::to_string(mem) + " B\n";
+    out += ff.name;
+    out += ": ~" + std::to_string(ff.keys) + " keys, sst " + std::to_string(ff.sst_bytes) + " B, memtable " +
+           std::to_string(ff.memtable_bytes) + " B\n";
   }
   if (impl_->cache) {
-    out += "block cache: " + std::to_string(impl_->cache->GetUsage()) + " / " +
-           std::to_string(impl_->cache->GetCapacity()) + " B\n";
+    out += "block cache: " + std::to_string(f.block_cache_usage) + " / " + std::to_string(f.block_cache_capacity) +
+           " B\n";
   }
   std::string rs;
   if (impl_->db->GetProperty("rocksdb.stats", &rs)) out += rs;

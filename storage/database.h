@@ -123,11 +123,33 @@ class Database {
   // Largest id allocated so far (0 if none), for diagnostics and tests.
   uint64_t LastAllocatedId(Sequence s) const;
 
+  // RocksDB's key figures, for the metrics listener and Stats().
+  struct FamilyFigures {
+    std::string_view name;
+    uint64_t keys = 0;  // estimate
+    uint64_t sst_bytes = 0;
+    uint64_t memtable_bytes = 0;
+    uint64_t pending_compaction_bytes = 0;
+  };
+  struct Figures {
+    std::vector<FamilyFigures> families;
+    uint64_t running_compactions = 0;
+    uint64_t running_flushes = 0;
+    uint64_t background_errors = 0;  // since open
+    bool write_stopped = false;
+    uint64_t block_cache_usage = 0;
+    uint64_t block_cache_capacity = 0;
+  };
+  Figures KeyFigures() const;
+
   // Human-readable RocksDB statistics plus our counters, for the admin tool.
   std::string Stats() const;
 
   const std::string& path() const;
   bool read_only() const;
+  // Ok when the database takes writes; else why not: opened read-only, or
+  // RocksDB stopped writes (a background error, or compaction too far behind).
+  Status Writable() const;
 
  private:
   struct Impl;

@@ -7,6 +7,8 @@
 #include <span>
 #include <utility>
 
+#include "common/time_util.h"
+
 namespace claribi::storage {
 
 GroupCommitWriter::GroupCommitWriter(Database& db, size_t max_group_bytes)
@@ -81,8 +83,12 @@ void GroupCommitWriter::Commit(std::vector<Request>& group, size_t begin, size_t
   }
   for (size_t i = begin; i < end; ++i) ptrs[i - begin] = &group[i].batch;
 
+  const uint64_t started = monotonic_ns();
   Status st = db_.WriteGroup(std::span<const Batch* const>(ptrs, end - begin));
+  sync_micros_.observe((monotonic_ns() - started) / 1000);
+  group_sizes_.observe(end - begin);
   batches_written_.fetch_add(1, std::memory_order_relaxed);
+  last_write_failed_.store(!st.ok(), std::memory_order_relaxed);
   if (st.ok()) {
     writes_committed_.fetch_add(end - begin, std::memory_order_relaxed);
     for (size_t i = begin; i < end; ++i)

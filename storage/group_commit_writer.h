@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "metrics/counter.h"
 #include "storage/batch.h"
 #include "storage/database.h"
 
@@ -67,6 +68,15 @@ class GroupCommitWriter {
   uint64_t batches_written() const { return batches_written_.load(std::memory_order_relaxed); }
   uint64_t writes_committed() const { return writes_committed_.load(std::memory_order_relaxed); }
   uint64_t writes_failed() const { return writes_failed_.load(std::memory_order_relaxed); }
+  // Whether the latest synced write failed (cleared by the next that succeeds).
+  bool last_write_failed() const { return last_write_failed_.load(std::memory_order_relaxed); }
+  // Per synced write: how many batches it carried, and how long it took
+  // (µs; the WAL append and its fsync). Written by the writer thread only.
+  const metrics::Histogram& group_sizes() const { return group_sizes_; }
+  const metrics::Histogram& sync_micros() const { return sync_micros_; }
+  static constexpr uint64_t kGroupSizeBounds[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+  static constexpr uint64_t kSyncBoundsUs[] = {50,    100,   250,    500,    1000,   2500,   5000,
+                                               10000, 25000, 50000, 100000, 250000, 1000000};
 
  private:
   struct Request {
@@ -88,6 +98,9 @@ class GroupCommitWriter {
   std::atomic<uint64_t> batches_written_{0};
   std::atomic<uint64_t> writes_committed_{0};
   std::atomic<uint64_t> writes_failed_{0};
+  std::atomic<bool> last_write_failed_{false};
+  metrics::Histogram group_sizes_{kGroupSizeBounds};
+  metrics::Histogram sync_micros_{kSyncBoundsUs};
 };
 
 // Commits through `writer`, or, without one (the admin tool on a stopped

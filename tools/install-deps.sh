@@ -24,6 +24,7 @@ PACKAGES=(
   jq python3 python3-jwt openssl  # end-to-end tests (quick start verbatim, JWT interop)
   python3-aiosmtpd      # end-to-end tests: the SMTP sink that receives scheduled reports
   testssl.sh            # end-to-end test of the TLS configuration (tests/e2e/testssl_test.sh)
+  prometheus            # promtool check metrics on the metrics listener (tests/e2e/operability_test.sh)
 )
 
 missing=()
@@ -42,7 +43,10 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The nginx package starts a system service on install; the benchmark runs its
 # own private instance, so the system one is stopped (it is not needed).
-if printf '%s\n' "${missing[@]}" | grep -q '^nginx'; then
-  (command -v systemctl >/dev/null && $SUDO systemctl stop nginx 2>/dev/null) || \
-    (command -v service >/dev/null && $SUDO service nginx stop >/dev/null 2>&1) || true
-fi
+# The prometheus package does the same (only its promtool is used).
+for service in nginx prometheus; do
+  if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
+    (command -v systemctl >/dev/null && $SUDO systemctl stop "$service" 2>/dev/null) || \
+      (command -v service >/dev/null && $SUDO service "$service" stop >/dev/null 2>&1) || true
+  fi
+done

@@ -76,6 +76,7 @@ void QueryService::run(const Query& q, const RunOptions& options, Done done) {
         a.head = std::move(hit);
         a.cached = true;
         a.elapsed_ms = ms_since(start);
+        figures_.cache_hits.add_shared();
         done(std::move(a));
         return;
       }
@@ -89,6 +90,7 @@ void QueryService::run(const Query& q, const RunOptions& options, Done done) {
     QueryAnswer a;
     a.kind = QueryAnswer::Kind::kUnavailable;
     a.detail = "Too many queries are waiting; try again shortly.";
+    figures_.refused_queue_full.add_shared();
     job->done(std::move(a));
   }
 }
@@ -145,6 +147,7 @@ void QueryService::execute_job(const std::shared_ptr<Job>& job) {
     a.stats = out.stats;
     switch (out.kind) {
       case ExecOutcome::Kind::kOk: {
+        figures_.executed[QueryFigures::kOk].add_shared();
         auto head = std::make_shared<const std::string>(result_head_json(out.result));
         if (cache_) cache_->insert(job->cache_key, head);
         a.head = std::move(head);
@@ -152,26 +155,33 @@ void QueryService::execute_job(const std::shared_ptr<Job>& job) {
         break;
       }
       case ExecOutcome::Kind::kCancelled:
+        figures_.executed[QueryFigures::kCancelled].add_shared();
         a.kind = QueryAnswer::Kind::kCancelled;
         a.detail = "The query was cancelled.";
         break;
       case ExecOutcome::Kind::kTimeout:
+        figures_.executed[QueryFigures::kTimeout].add_shared();
         a.kind = QueryAnswer::Kind::kTimeout;
         a.detail = "The query ran longer than analytics.query_timeout (" + std::to_string(options_.timeout.count()) +
                    " s) and was stopped.";
         break;
       case ExecOutcome::Kind::kMemory:
+        figures_.executed[QueryFigures::kMemory].add_shared();
         a.kind = QueryAnswer::Kind::kTimeout;
         a.detail = "The query needed more than analytics.max_query_memory (" +
                    std::to_string(options_.max_memory_bytes >> 20) + " MiB) for its groups and was stopped.";
         break;
       case ExecOutcome::Kind::kFailed:
+        figures_.executed[QueryFigures::kFailed].add_shared();
         a.kind = QueryAnswer::Kind::kFailed;
         a.detail = "The rows could not be read.";
         break;
     }
   }
   a.elapsed_ms = ms_since(job->start);
+  figures_.latency.observe_shared(
+      uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - job->start)
+                   .count()));
   // Free the plan and chunk references before the answer travels.
   Done done = std::move(job->done);
   job->chunks.clear();

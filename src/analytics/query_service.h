@@ -28,6 +28,7 @@
 #include "exec/thread_pool.h"
 #include "http/error.h"
 #include "index/qsbr.h"
+#include "metrics/counter.h"
 #include "rows/row_service.h"
 
 namespace claribi::analytics {
@@ -75,6 +76,16 @@ struct RunOptions {
 // with Retry-After, 504, 500; a cancelled query 499, which nobody reads).
 void render_answer(http::Response& r, const QueryAnswer& a);
 
+// What the metrics listener shows of the query pool. Bumped by the reactors
+// (cache hits, refusals) and the pool's threads (executions), so shared.
+struct QueryFigures {
+  enum Outcome : size_t { kOk, kCancelled, kTimeout, kMemory, kFailed, kOutcomes };
+  metrics::Counter executed[kOutcomes];
+  metrics::Counter cache_hits;
+  metrics::Counter refused_queue_full;
+  metrics::Histogram latency{metrics::kLatencyBoundsUs};  // executed queries, from submission to result
+};
+
 class QueryService {
  public:
   QueryService(rows::RowService& rows, index::Qsbr& qsbr, const QueryServiceOptions& options);
@@ -94,6 +105,7 @@ class QueryService {
   int threads() const { return pool_.threads(); }
   size_t queued() const { return pool_.queued(); }
   const ResultCache* cache() const { return cache_.get(); }
+  const QueryFigures& figures() const { return figures_; }
 
  private:
   struct Job;
@@ -105,6 +117,7 @@ class QueryService {
   const QueryServiceOptions options_;
   std::unique_ptr<ResultCache> cache_;
   exec::ThreadPool pool_;
+  QueryFigures figures_;
 };
 
 }  // namespace claribi::analytics

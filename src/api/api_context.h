@@ -4,7 +4,9 @@
 // RocksDB.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "analytics/query_service.h"
@@ -24,8 +26,18 @@ namespace claribi::api {
 
 class LastUsedRecorder;
 
+// Whether the server is serving: not before start-up finished, not once a
+// shutdown began. Set by the server, read by GET /api/health/.
+struct ServingState {
+  std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
+};
+
 struct ApiContext {
   const Config& config;
+  ServingState& serving;
+  // Null, or "" when storage takes writes, else why not (GET /api/health/).
+  std::function<std::string()> storage_problem;
   auth::JwtCodec jwt;
   identity::IdentityIndex& index;
   identity::IdentityService& identity;

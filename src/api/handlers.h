@@ -15,6 +15,9 @@ void handle_logout(Ctx& c);
 void handle_password_change(Ctx& c);
 void handle_status(Ctx& c);
 
+// health.cc
+void handle_health(Ctx& c);
+
 // api_keys.cc
 void handle_api_keys_list(Ctx& c);
 void handle_api_keys_create(Ctx& c);

@@ -121,6 +121,7 @@ void Pipeline::handle(net::Exchange& ex) {
   }
 
   const Route& route = routes()[size_t(m.route_index)];
+  ex.set_metric_slot(size_t(m.route_index));
   Ctx c{app_, ex, req, res, route, Principal{}, {m.ids[0], m.ids[1]}, unix_now()};
   if (route.access != Access::kPublic) {
     if (!authenticate(c) || !rate_limit(c) || !authorize(c)) {
@@ -146,6 +147,7 @@ void Pipeline::handle(net::Exchange& ex) {
 bool check_public_limit(Ctx& c, uint64_t key, uint32_t limit) {
   limit::LimitDecision d = c.app.limiter.check(key, limit, monotonic_ms());
   if (d.admitted) return true;
+  c.ex.reactor().metrics().rate_limited[size_t(metrics::LimitedBy::kAddress)].add();
   add_limit_headers(c.res, d);
   http::render_error(c.res, http::ErrorCode::kRateLimited,
                      "Request was throttled. Expected available in " + std::to_string(d.retry_after_seconds) +
@@ -247,6 +249,8 @@ bool Pipeline::rate_limit(Ctx& c) {
   limit::LimitDecision d = app_.limiter.check(key, limit, monotonic_ms());
   add_limit_headers(c.res, d);
   if (d.admitted) return true;
+  c.ex.reactor().metrics().rate_limited[size_t(c.who.via_key() ? metrics::LimitedBy::kApiKey : metrics::LimitedBy::kJwt)]
+      .add();
   http::render_error(c.res, http::ErrorCode::kRateLimited,
                      "Request was throttled. Expected available in " + std::to_string(d.retry_after_seconds) +
                          " seconds.");

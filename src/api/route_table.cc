@@ -18,6 +18,8 @@ const Route kRoutes[] = {
     {Method::kPost, "/api/auth/logout/", handle_logout, Access::kPublic, kViewer, 0, LimitKind::kAddress},
     {Method::kPost, "/api/auth/password/", handle_password_change, Access::kJwtOnly, kViewer, 0, LimitKind::kCredential},
     {Method::kGet, "/api/auth/status/", handle_status, Access::kAuthenticated, kViewer, 0, LimitKind::kCredential},
+    // Service routes: public, never rate limited.
+    {Method::kGet, "/api/health/", handle_health, Access::kPublic, kViewer, 0, LimitKind::kNone},
 
     // API keys: everyone manages their own keys (viewers: read-only keys);
     // administrators see and manage everyone's. Keys need organization:write.

@@ -44,6 +44,7 @@ enum class LimitKind : uint8_t {
   kCredential,  // per API key / per user
   kLogin,       // per client address (and per email, in the handler)
   kAddress,     // refresh, logout: per client address
+  kNone,        // the service routes a load balancer or a browser polls (health, schema, docs)
 };
 
 enum class BodyKind : uint8_t {

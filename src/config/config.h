@@ -151,6 +151,7 @@ struct Config {
   std::string data_dir = "./data";
   HostPort listen{"127.0.0.1", 8443};        // HTTPS
   HostPort plain_listen{"127.0.0.1", 8080};  // plain HTTP; empty() = disabled
+  HostPort metrics_listen{"127.0.0.1", 9464};  // Prometheus metrics (GET /metrics); empty() = disabled
   uint32_t threads = 0;                      // reactor threads; 0 = number of cores
   std::string public_url = "https://localhost:8443";  // no trailing slash
   TrustedProxies trusted_proxies;

@@ -191,6 +191,16 @@ ConfigOutcome ConfigFlags::finalize(const Environment& env, Config* out, std::st
                 source[index_of("listen")] + ")");
   }
 
+  if (!config.metrics_listen.empty() && config.metrics_listen.port != 0) {
+    for (std::string_view other : {"listen", "plain_listen"}) {
+      const HostPort& o = other == "listen" ? config.listen : config.plain_listen;
+      if (!o.empty() && o == config.metrics_listen) {
+        return fail("invalid value for metrics_listen (from " + source[index_of("metrics_listen")] + "): " +
+                    config.metrics_listen.to_string() + " is also the " + std::string(other) + " address (from " +
+                    source[index_of(other)] + "); metrics are never served on an API port");
+      }
+    }
+  }
   *out = std::move(config);
   return ConfigOutcome::kRun;
 }

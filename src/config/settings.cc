@@ -203,6 +203,9 @@ constexpr Setting kSettings[] = {
     allowing_empty(row<&Config::plain_listen>(
         "plain_listen", "HOST:PORT",
         "Plain-HTTP listen address; answers 403 https_required except to trusted proxies; empty = disabled")),
+    allowing_empty(row<&Config::metrics_listen>(
+        "metrics_listen", "HOST:PORT",
+        "Prometheus metrics listener (GET /metrics), never the public port; empty = disabled")),
     row<&Config::threads>("threads", "N", "Reactor threads; 0 = one per CPU core", 0, 1024),
     refined(row<&Config::public_url>("public_url", "URL", "Base of absolute URLs in responses"), refine_public_url),
     row<&Config::trusted_proxies>(

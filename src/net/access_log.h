@@ -39,6 +39,7 @@ class AccessLogBuffer {
  public:
   AccessLogBuffer(AccessLogWriter* writer, AccessLogMode mode, uint32_t sample_every)
       : writer_(writer), mode_(writer ? mode : AccessLogMode::kOff), sample_every_(sample_every ? sample_every : 1) {}
+  AccessLogMode mode() const { return mode_; }
   // Whether the next request is to be logged (counts requests for sampling).
   bool should_log() {
     if (mode_ == AccessLogMode::kOff) return false;

@@ -128,11 +128,13 @@ void Connection::handle_tls_bytes(const char* data, size_t n) {
         return;
       }
       // Handshake failure: send the alert, if any, then close.
+      reactor_.metrics().tls_handshake_failures.add();
       session_.close_after_output();
       flush();
       if (!write_in_flight_) close();
       return;
     }
+    reactor_.metrics().tls_handshakes.add();
   }
   pump_tls();
 }

@@ -73,6 +73,11 @@ class Exchange {
   void resume_body();
   // Asks to be told when the client goes away before finish() (nullptr: no more).
   void watch(ExchangeWatcher* watcher) { watcher_ = watcher; }
+  // A request a sampled access log leaves out (health probes); `all` still logs it.
+  void leave_out_of_sampled_log();
+  // Which of the reactor's per-route metrics the request counts in (the
+  // route's index; until set, "no route").
+  void set_metric_slot(size_t slot) { metric_slot_ = uint16_t(slot); }
 
  private:
   friend class HttpSession;
@@ -92,7 +97,8 @@ class Exchange {
   bool keep_alive_ = true;
   bool http10_ = false;      // no chunked encoding: a streamed body goes out whole
   bool secure_ = false;      // an HTTPS request: the answer carries HSTS
-  uint64_t start_ns_ = 0;
+  uint64_t start_ns_ = 0;    // the head parsed (latency metrics, the access log)
+  uint16_t metric_slot_ = 0;
   uint64_t bytes_out_ = 0;   // of a streamed response, for the access log
   char request_id_[64];
   uint8_t request_id_len_ = 0;

@@ -159,8 +159,9 @@ void HttpSession::dispatch(http::Request& req) {
   ex->keep_alive_ = req.keep_alive && !draining_ && !reactor_.shutting_down();
   ex->http10_ = req.http_major == 1 && req.http_minor == 0;
   ex->secure_ = req.secure;
+  ex->start_ns_ = monotonic_ns();
+  ex->metric_slot_ = uint16_t(reactor_.metrics().no_route());
   if (reactor_.access_log().should_log()) {
-    ex->start_ns_ = monotonic_ns();
     ex->method_len_ = uint8_t(std::min(req.method_text.size(), sizeof ex->method_));
     std::memcpy(ex->method_, req.method_text.data(), ex->method_len_);
     ex->path_len_ = uint8_t(std::min(req.path.size(), sizeof ex->path_));
@@ -172,7 +173,6 @@ void HttpSession::dispatch(http::Request& req) {
   ++outstanding_;
   ++requests_;
   reactor_.exchange_dispatched();
-  reactor_.shared().requests.fetch_add(1, std::memory_order_relaxed);
   ex->request_ = &req;
   if (!req.secure) {
     http::render_error(ex->response_, http::ErrorCode::kHttpsRequired,
@@ -279,6 +279,10 @@ void Exchange::finish() {
   if (session_ != nullptr) session_->exchange_finished(this);
 }
 
+void Exchange::leave_out_of_sampled_log() {
+  if (reactor_ != nullptr && reactor_->access_log().mode() == AccessLogMode::kSampled) path_len_ = 0;
+}
+
 void HttpSession::exchange_finished(Exchange* ex) {
   --outstanding_;
   if (ex == streaming_) {
@@ -371,10 +375,12 @@ void HttpSession::produce_body(size_t budget) {
 
 void HttpSession::sent(Exchange* ex) {
   queue_.pop_front();  // ex: it was the front
+  const uint64_t micros = (monotonic_ns() - ex->start_ns_) / 1000;
+  reactor_.metrics().request_done(ex->metric_slot_, ex->response_.status, micros);
   if (ex->path_len_ > 0) {
     reactor_.access_log().append(std::string_view(ex->method_, ex->method_len_),
                                  std::string_view(ex->path_, ex->path_len_), ex->response_.status, ex->bytes_out_,
-                                 (monotonic_ns() - ex->start_ns_) / 1000, ex->request_id(), ex->client_address());
+                                 micros, ex->request_id(), ex->client_address());
   }
   if (ex->response_.close_connection || !ex->keep_alive_) close_after_output_ = true;
   reactor_.release_exchange(ex);

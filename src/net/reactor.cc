@@ -43,7 +43,8 @@ Reactor::Reactor(int index, const NetOptions& opts, NetShared& shared, RequestHa
       shared_(shared),
       handler_(handler),
       tls_(tls),
-      access_log_(log_writer, opts.access_log, opts.access_log_sample_every) {
+      access_log_(log_writer, opts.access_log, opts.access_log_sample_every),
+      metrics_(opts.metric_routes) {
   uv_loop_init(&loop_);
   loop_.data = this;
   uv_async_init(&loop_, &async_, on_async);
@@ -197,6 +198,7 @@ void Reactor::on_connection(uv_stream_t* server, int status) {
 
 void Reactor::connection_opened(Connection* c) {
   shared_.connections.fetch_add(1, std::memory_order_relaxed);
+  metrics_.connections_opened.add();
   c->prev = nullptr;
   c->next = connections_;
   if (connections_ != nullptr) connections_->prev = c;
@@ -208,6 +210,7 @@ void Reactor::connection_closed(Connection* c) {
   bool linked = c->prev != nullptr || c->next != nullptr || connections_ == c;
   if (!linked) return;
   shared_.connections.fetch_sub(1, std::memory_order_relaxed);
+  metrics_.connections_closed.add();
   if (c->prev != nullptr) c->prev->next = c->next;
   if (c->next != nullptr) c->next->prev = c->prev;
   if (connections_ == c) connections_ = c->next;

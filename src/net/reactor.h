@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "http/date_cache.h"
 #include "http/http1_parser.h"
+#include "metrics/reactor_metrics.h"
 #include "net/access_log.h"
 #include "net/exchange.h"
 
@@ -39,12 +40,15 @@ struct NetOptions {
   std::function<bool(const sockaddr*)> is_trusted_proxy;
   AccessLogMode access_log = AccessLogMode::kAll;
   uint32_t access_log_sample_every = 100;
+  // Routes the handler tells requests apart by (Exchange::set_metric_slot),
+  // each counted in the reactor's metrics; 0: every request is "no route".
+  size_t metric_routes = 0;
 };
 
 // State all reactors share.
+// (Per-request figures are the reactors' own: metrics().)
 struct NetShared {
-  std::atomic<int64_t> connections{0};
-  std::atomic<uint64_t> requests{0};
+  std::atomic<int64_t> connections{0};  // for max_connections
 };
 
 class Connection;
@@ -99,6 +103,8 @@ class Reactor {
   RequestHandler& handler() { return handler_; }
   SSL_CTX* tls() const { return tls_; }
   AccessLogBuffer& access_log() { return access_log_; }
+  // Written only on this reactor's thread; read by the metrics scrape.
+  metrics::ReactorMetrics& metrics() { return metrics_; }
   char* tls_read_buffer() { return tls_read_buf_; }
   static constexpr size_t kTlsReadBufferSize = 64 * 1024;
   uint64_t next_request_number() { return ++request_counter_; }
@@ -138,6 +144,7 @@ class Reactor {
   std::thread thread_;
   http::DateCache date_;
   AccessLogBuffer access_log_;
+  metrics::ReactorMetrics metrics_;
 
   std::mutex post_mu_;
   std::vector<std::function<void()>> posted_;

@@ -45,6 +45,7 @@ size_t Scheduler::tick() {
       ++pending->left;
     }
     ++started;
+    runs_started_.fetch_add(1, std::memory_order_relaxed);
     run_(r, due, [pending] {
       std::lock_guard lk(pending->mu);
       if (--pending->left == 0) pending->cv.notify_all();

@@ -16,6 +16,7 @@
 // with the scheduled trigger (the query pool's low priority).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <condition_variable>
@@ -63,11 +64,15 @@ class Scheduler {
   void start(std::chrono::milliseconds poll = std::chrono::milliseconds(1000));
   void stop();
 
+  // Scheduled runs started so far (the metrics listener reads it).
+  uint64_t runs_started() const { return runs_started_.load(std::memory_order_relaxed); }
+
  private:
   Clock& clock_;
   ListFn list_;
   RunFn run_;
   int64_t last_minute_ = INT64_MIN;
+  std::atomic<uint64_t> runs_started_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

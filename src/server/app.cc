@@ -22,6 +22,7 @@
 #include "scheduler/mailer.h"
 #include "scheduler/report_runner.h"
 #include "scheduler/scheduler.h"
+#include "metrics/registry.h"
 #include "storage/database.h"
 #include "storage/group_commit_writer.h"
 #include "storage/resource_store.h"
@@ -46,6 +47,7 @@ struct App::Parts {
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<api::LastUsedRecorder> last_used;
+  api::ServingState serving;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Pipeline> pipeline;
 };
@@ -157,7 +159,14 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
-  s.context.reset(new api::ApiContext{cfg, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
+  storage::Database* database = s.db.get();
+  storage::GroupCommitWriter* writer = s.writer.get();
+  auto storage_problem = [database, writer]() -> std::string {
+    if (Status st = database->Writable(); !st.ok()) return st.message();
+    if (writer->last_write_failed()) return "the latest durable write failed";
+    return "";
+  };
+  s.context.reset(new api::ApiContext{cfg, s.serving, storage_problem, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
                                       *s.resources, s.rows->rows(), *s.queries, *s.runner, *s.limiter, *s.last_used, argon2,
                                       http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
   // Computed now so the first unknown-email login does not pay for it.
@@ -188,9 +197,75 @@ size_t App::start_scheduler() {
 
 api::Pipeline& App::pipeline() { return *p_->pipeline; }
 api::ApiContext& App::context() { return *p_->context; }
+api::ServingState& App::serving() { return p_->serving; }
 identity::IdentityService& App::identity() { return *p_->identity; }
 index::Qsbr& App::qsbr() { return *p_->qsbr; }
 storage::Database& App::db() { return *p_->db; }
+
+void App::add_metrics(metrics::Registry& registry) {
+  Parts* p = p_.get();
+  registry.add_collector([p](metrics::TextWriter& w) {
+    w.family("claribi_ready", "gauge", "1 while the server serves (started, not draining); what GET /api/health/ says.");
+    w.sample("claribi_ready", "",
+             uint64_t(p->serving.ready.load(std::memory_order_relaxed) && !p->serving.draining.load(std::memory_order_relaxed)));
+
+    const storage::GroupCommitWriter& gw = *p->writer;
+    auto histogram = [&w](std::string_view name, std::string_view help, const metrics::Histogram& h, double divisor) {
+      w.family(name, "histogram", help);
+      uint64_t buckets[metrics::Histogram::kMaxBounds + 1];
+      for (size_t i = 0; i <= h.bounds().size(); ++i) buckets[i] = h.bucket(i);
+      w.histogram(name, "", h.bounds(), std::span<const uint64_t>(buckets, h.bounds().size() + 1), h.sum(), divisor);
+    };
+    histogram("claribi_group_commit_batches", "Write batches merged into each synced RocksDB write.", gw.group_sizes(), 1);
+    histogram("claribi_group_commit_sync_seconds", "Time of each synced group write (WAL append and fsync).",
+              gw.sync_micros(), 1e6);
+    w.family("claribi_group_commit_writes_failed_total", "counter", "Write batches whose synced write failed.");
+    w.sample("claribi_group_commit_writes_failed_total", "", gw.writes_failed());
+
+    const storage::Database::Figures f = p->db->KeyFigures();
+    w.family("claribi_rocksdb_estimated_keys", "gauge", "RocksDB's estimate of the keys in each column family.");
+    for (const auto& ff : f.families)
+      w.sample("claribi_rocksdb_estimated_keys", metrics::label("family", ff.name), ff.keys);
+    w.family("claribi_rocksdb_sst_bytes", "gauge", "Size of each column family's SST files.");
+    for (const auto& ff : f.families)
+      w.sample("claribi_rocksdb_sst_bytes", metrics::label("family", ff.name), ff.sst_bytes);
+    w.family("claribi_rocksdb_memtable_bytes", "gauge", "Size of each column family's memtables.");
+    for (const auto& ff : f.families)
+      w.sample("claribi_rocksdb_memtable_bytes", metrics::label("family", ff.name), ff.memtable_bytes);
+    w.family("claribi_rocksdb_pending_compaction_bytes", "gauge", "RocksDB's estimate of bytes compaction must rewrite.");
+    for (const auto& ff : f.families)
+      w.sample("claribi_rocksdb_pending_compaction_bytes", metrics::label("family", ff.name), ff.pending_compaction_bytes);
+    w.family("claribi_rocksdb_running_compactions", "gauge", "Compactions running now.");
+    w.sample("claribi_rocksdb_running_compactions", "", f.running_compactions);
+    w.family("claribi_rocksdb_running_flushes", "gauge", "Memtable flushes running now.");
+    w.sample("claribi_rocksdb_running_flushes", "", f.running_flushes);
+    w.family("claribi_rocksdb_background_errors_total", "counter", "RocksDB background errors since the server started.");
+    w.sample("claribi_rocksdb_background_errors_total", "", f.background_errors);
+    w.family("claribi_rocksdb_write_stopped", "gauge", "1 while RocksDB refuses writes.");
+    w.sample("claribi_rocksdb_write_stopped", "", uint64_t(f.write_stopped));
+    w.family("claribi_rocksdb_block_cache_bytes", "gauge", "Block cache in use.");
+    w.sample("claribi_rocksdb_block_cache_bytes", "", f.block_cache_usage);
+    w.family("claribi_rocksdb_block_cache_capacity_bytes", "gauge", "Block cache capacity.");
+    w.sample("claribi_rocksdb_block_cache_capacity_bytes", "", f.block_cache_capacity);
+
+    const analytics::QueryFigures& q = p->queries->figures();
+    w.family("claribi_query_queue_depth", "gauge", "Analytics queries waiting for a query-pool thread.");
+    w.sample("claribi_query_queue_depth", "", uint64_t(p->queries->queued()));
+    static constexpr std::string_view kOutcomes[analytics::QueryFigures::kOutcomes] = {"ok", "cancelled", "timeout",
+                                                                                        "memory", "failed"};
+    w.family("claribi_queries_total", "counter", "Analytics queries executed on the query pool, by outcome.");
+    for (size_t i = 0; i < analytics::QueryFigures::kOutcomes; ++i)
+      w.sample("claribi_queries_total", metrics::label("outcome", kOutcomes[i]), q.executed[i].value());
+    w.family("claribi_query_cache_hits_total", "counter", "Analytics queries answered from the result cache.");
+    w.sample("claribi_query_cache_hits_total", "", q.cache_hits.value());
+    w.family("claribi_queries_refused_total", "counter", "Analytics queries refused with 503: the queue was full.");
+    w.sample("claribi_queries_refused_total", "", q.refused_queue_full.value());
+    histogram("claribi_query_duration_seconds", "Executed analytics queries, from submission to result.", q.latency, 1e6);
+
+    w.family("claribi_scheduler_runs_total", "counter", "Scheduled report runs started.");
+    w.sample("claribi_scheduler_runs_total", "", p->scheduler ? p->scheduler->runs_started() : uint64_t(0));
+  });
+}
 
 void App::tick(int slot, int64_t now) {
   p_->last_used->tick(slot, now);

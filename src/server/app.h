@@ -29,8 +29,13 @@ class IdentityService;
 namespace api {
 class Pipeline;
 struct ApiContext;
+struct ServingState;
 }  // namespace api
 }  // namespace claribi
+
+namespace claribi::metrics {
+class Registry;
+}
 
 namespace claribi::server {
 
@@ -49,6 +54,9 @@ class App {
 
   api::Pipeline& pipeline();
   api::ApiContext& context();
+  // Ready once the server finished starting, draining once it began to
+  // stop (GET /api/health/ answers 503 outside the two).
+  api::ServingState& serving();
   identity::IdentityService& identity();
   index::Qsbr& qsbr();
   storage::Database& db();
@@ -60,6 +68,10 @@ class App {
   size_t start_scheduler();
   // Writes the last-used times every reactor still holds (after they stopped).
   void flush_last_used(unsigned readers, int64_t unix_now);
+  // Adds the collectors of what the App owns to the metrics registry: group
+  // commit, RocksDB, the query pool, the scheduler, serving state. The
+  // registry may render them on any thread while the App lives.
+  void add_metrics(metrics::Registry& registry);
 
  private:
   App();

@@ -17,6 +17,8 @@
 #include "net/listener.h"
 #include "net/reactor.h"
 #include "net/tls_context.h"
+#include "metrics/exporter.h"
+#include "metrics/registry.h"
 #include "server/admin_socket.h"
 #include "server/app.h"
 
@@ -31,6 +33,8 @@ struct Server::Impl {
   net::NetShared shared;
   std::vector<std::unique_ptr<net::Reactor>> reactors;
   std::unique_ptr<AdminSocket> admin;
+  std::unique_ptr<metrics::Registry> metrics;
+  std::unique_ptr<metrics::Exporter> exporter;
   bool started = false;
 };
 
@@ -119,6 +123,7 @@ Status Server::start() {
   no.is_trusted_proxy = [trusted](const sockaddr* a) { return trusted->is_trusted(a); };
   no.access_log = log_mode(cfg.log.access);
   no.access_log_sample_every = cfg.log.access_sample_rate;
+  no.metric_routes = api::routes().size();
 
   sockaddr_storage tls_addr{}, plain_addr{};
   cfg.listen.to_sockaddr(&tls_addr);
@@ -179,6 +184,25 @@ Status Server::start() {
     s.reactors.push_back(std::move(r));
   }
 
+  // Metrics: the reactors' own figures summed, and what the App owns.
+  std::vector<metrics::Registry::RouteName> route_names;
+  for (const api::Route& r : api::routes())
+    route_names.push_back({std::string(http::method_name(r.method)), std::string(r.pattern)});
+  s.metrics = std::make_unique<metrics::Registry>(std::move(route_names));
+  for (auto& r : s.reactors) s.metrics->add_reactor(&r->metrics());
+  s.app->add_metrics(*s.metrics);
+  int metrics_port = 0;
+  if (!cfg.metrics_listen.empty()) {
+    sockaddr_storage maddr{};
+    cfg.metrics_listen.to_sockaddr(&maddr);
+    auto mfd = net::open_listen_socket(maddr, 64);
+    if (!mfd.ok()) return Status::IoError("metrics_listen " + cfg.metrics_listen.to_string() + ": " + mfd.status().message());
+    metrics_port = net::bound_port(*mfd);
+    metrics::Registry* registry = s.metrics.get();
+    s.exporter = std::make_unique<metrics::Exporter>([registry] { return registry->render(); });
+    s.exporter->start(*mfd);
+  }
+
   s.admin = std::make_unique<AdminSocket>(cfg, s.app->identity(), s.app->db(), s.app->qsbr(),
                                           AdminRows{&s.app->context().resources.data_sources, &s.app->context().rows});
   st = s.admin->start(cfg.data_dir + "/admin.sock");
@@ -204,6 +228,11 @@ Status Server::start() {
     std::string phost = cfg.plain_listen.is_ipv6() ? "[" + cfg.plain_listen.host + "]" : cfg.plain_listen.host;
     std::printf("claribi-server: http listening on %s:%d (trusted proxies only)\n", phost.c_str(), plain_port);
   }
+  if (s.exporter) {
+    std::string mhost = cfg.metrics_listen.is_ipv6() ? "[" + cfg.metrics_listen.host + "]" : cfg.metrics_listen.host;
+    std::printf("claribi-server: metrics listening on %s:%d (GET /metrics)\n", mhost.c_str(), metrics_port);
+  }
+  s.app->serving().ready.store(true);
   std::printf("claribi-server: ready with %u reactor threads, data in %s\n", threads, cfg.data_dir.c_str());
   std::fflush(stdout);
   return Status::Ok();
@@ -223,6 +252,8 @@ void Server::wait_for_signal() {
 void Server::shutdown() {
   Impl& s = *impl_;
   uint64_t grace_ms = uint64_t(s.config.shutdown_timeout.count()) * 1000;
+  if (s.app) s.app->serving().draining.store(true);
+  if (s.exporter) s.exporter->stop();  // before the reactors and the App it reads go
   if (s.admin) s.admin->stop();
   for (auto& r : s.reactors) r->begin_shutdown(grace_ms);
   for (auto& r : s.reactors) r->join();

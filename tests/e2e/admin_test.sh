@@ -151,7 +151,7 @@ snapshot() {  # snapshot DATA
 
 start_server() {  # start_server DATA
   mkdir -p "$1"
-  "$SERVER_BIN" --data-dir "$1" --listen 127.0.0.1:0 --plain-listen 127.0.0.1:0 --threads 2 >"$TMP/server.log" 2>&1 &
+  "$SERVER_BIN" --data-dir "$1" --listen 127.0.0.1:0 --plain-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --threads 2 >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
     grep -q "ready with" "$TMP/server.log" 2>/dev/null && return 0

@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_server() {
-  "$SERVER_BIN" --data-dir "$DATA" --listen 127.0.0.1:0 --plain-listen 127.0.0.1:0 --threads 2 \
+  "$SERVER_BIN" --data-dir "$DATA" --listen 127.0.0.1:0 --plain-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 --threads 2 \
     --auth-argon2-memory-kib 1024 --auth-argon2-iterations 1 "$@" >"$LOG" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
@@ -28,6 +28,7 @@ start_server() {
   done
   PORT=$(sed -n 's/.*https listening on .*:\([0-9]*\)$/\1/p' "$LOG" | tail -1)
   PLAIN_PORT=$(sed -n 's/.*http listening on .*:\([0-9]*\) .*/\1/p' "$LOG" | tail -1)
+  METRICS_PORT=$(sed -n 's/.*metrics listening on .*:\([0-9]*\) .*/\1/p' "$LOG" | tail -1)
   BASE="https://localhost:$PORT"
   # The quick start's curl commands run verbatim: the CA comes from the environment.
   export CURL_CA_BUNDLE="$DATA/tls/dev-cert.pem"

@@ -34,7 +34,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra, std::string data_di
   }
   log_path_ = data_dir_ + ".log";
   std::vector<std::string> args = {CLARIBI_SERVER_BIN, "--data-dir", data_dir_, "--listen", "127.0.0.1:0",
-                                   "--plain-listen", "127.0.0.1:0", "--threads", "2",
+                                   "--plain-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--threads", "2",
                                    // Fast argon2 for tests (the OWASP default is for production).
                                    "--auth-argon2-memory-kib", "1024", "--auth-argon2-iterations", "1"};
   for (auto& e : extra) args.push_back(e);

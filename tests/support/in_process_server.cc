@@ -99,6 +99,7 @@ Status InProcessServer::setup(const InProcessOptions& options) {
   no.access_log = net::AccessLogMode::kOff;
   reactor_ = std::make_unique<net::Reactor>(0, no, shared_, app_->pipeline(), nullptr, nullptr);
 
+  app_->serving().ready.store(true);
   auto client = connect();
   std::string login = "{\"email\":\"" + email_ + "\",\"password\":\"" + std::string(kPassword) + "\"}";
   std::string request =

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# What an operator and a load balancer see (issue 16): GET /api/health/
+# (public, never rate limited, left out of a sampled access log) and the
+# Prometheus metrics listener (its own port, never the public one; the
+# figures count what was sent; `promtool check metrics` accepts the text).
+source "$(dirname "$0")/lib.sh"
+command -v promtool >/dev/null || { echo "promtool not installed (tools/install-deps.sh)"; exit 1; }
+start_server --log-access sampled --log-access-sample-rate 1 --rate-limits-jwt-per-minute 5
+two_organizations
+
+# --- health -------------------------------------------------------------------------
+out=$(curl -s -w '\n%{http_code}' "$BASE/api/health/")
+take_response "$out"
+check "health: 200 {\"status\":\"ok\"} without a credential" "$ST $B" '200 {"status":"ok"}'
+out=$(curl -s -w '\n%{http_code}' "$BASE/api/health/" -H "Authorization: Bearer not-a-token")
+take_response "$out"
+check "a bad credential does not matter (public)" "$ST" 200
+codes=$(for _ in $(seq 1 40); do curl -s -o /dev/null -w '%{http_code}\n' "$BASE/api/health/"; done | sort | uniq -c | tr -s ' ')
+check "40 probes in a row: all 200, no rate limit" "$codes" " 40 200"
+out=$(curl -s -D - -o /dev/null "$BASE/api/health/")
+check "no rate-limit headers on health" "$(grep -ci '^x-ratelimit' <<<"$out")" 0
+out=$(curl -s -w '\n%{http_code}' -X POST "$BASE/api/health/")
+take_response "$out"
+check "POST: 405" "$ST" 405
+
+# --- traffic the metrics must count -----------------------------------------------------
+for _ in 1 2 3; do req GET /api/auth/status/ "$ADMIN"; done
+check "(status with a JWT)" "$ST" 200
+for _ in 1 2 3 4 5; do req GET /api/dashboards/ "$OTHER"; done  # the limit is 5: the 6th is refused
+req GET /api/dashboards/ "$OTHER"
+check "(over the JWT limit: 429)" "$ST" 429
+curl -s -o /dev/null "$BASE/api/no-such-route/"
+
+# --- sampled access log leaves health out ---------------------------------------------
+for _ in $(seq 1 50); do grep -q '/api/auth/status/' "$LOG" && break; sleep 0.1; done
+check "a sampled log (rate 1) has the status requests" "$(grep -c 'GET /api/auth/status/ 200' "$LOG")" 3
+check "... and no health probe" "$(grep -c 'GET /api/health/' "$LOG")" 0
+
+# --- metrics ------------------------------------------------------------------------------
+check "the metrics listener is announced" "$([ -n "$METRICS_PORT" ] && echo yes)" yes
+M="$DATA.metrics"
+curl -s "http://127.0.0.1:$METRICS_PORT/metrics" >"$M"
+check "promtool check metrics: no problems" "$(promtool check metrics <"$M" 2>&1; echo "rc=$?")" "rc=0"
+metric() { awk -v name="$1" '$1 == name {print $2}' "$M"; }
+check "health probes counted by route and class" \
+  "$(metric 'claribi_http_requests_total{method="GET",route="/api/health/",code="2xx"}')" 43
+check "a 405 counts under route=(none), not the route (no route for that method)" \
+  "$(metric 'claribi_http_requests_total{method="POST",route="/api/health/",code="4xx"}')" ""
+check "status requests counted" "$(metric 'claribi_http_requests_total{method="GET",route="/api/auth/status/",code="2xx"}')" 3
+check "a 429 is a 4xx of its route" \
+  "$(metric 'claribi_http_requests_total{method="GET",route="/api/dashboards/",code="4xx"}')" 1
+check "and a JWT rate-limit rejection" "$(metric 'claribi_rate_limited_total{credential="jwt"}')" 1
+check "unknown paths count under route=(none)" "$(metric 'claribi_http_requests_total{route="(none)",code="4xx"}')" 2
+check "latency histogram count = requests" \
+  "$(metric 'claribi_http_request_duration_seconds_count{method="GET",route="/api/auth/status/"}')" 3
+check "TLS handshakes counted" "$(awk '$1 == "claribi_tls_handshakes_total" && $2 > 50 {print "many"}' "$M")" many
+check "group commit: synced writes seen (users created)" \
+  "$(awk '$1 == "claribi_group_commit_batches_count" && $2 > 0 {print "some"}' "$M")" some
+check "ready" "$(metric claribi_ready)" 1
+out=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/metrics")
+check "metrics are not on the public port" "$out" 404
+out=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/other")
+check "the metrics listener serves /metrics only" "$out" 404
+rm -f "$M"
+finish
