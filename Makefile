@@ -22,8 +22,11 @@ build: deps
 
 # Starts the server with its embedded defaults: RocksDB under ./data, a
 # generated development certificate, and (once) a bootstrapped "Acme Corp"
-# whose administrator password is printed here.
-run: build
+# whose administrator password is printed here. Builds only the two programs
+# it runs, not the tests and benchmarks.
+run: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target claribi-server claribi-admin
 	@bash tools/run-dev.sh $(BUILD) $(DATA_DIR)
 
 test: test-release test-asan test-tsan test-fuzz

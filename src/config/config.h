@@ -208,10 +208,11 @@ class Environment {
   std::map<std::string, std::string, std::less<>> vars_;
 };
 
-enum class ConfigOutcome { kRun, kExitOk /* --help */, kExitError };
+// kCheck: claribi-server --check-config; *out holds the configuration to check.
+enum class ConfigOutcome { kRun, kExitOk /* --help */, kExitError, kCheck };
 
 inline constexpr int kConfigErrorExitCode = 2;
-// 0 for kRun and kExitOk, 2 for kExitError.
+// 0 for kRun, kExitOk and kCheck, 2 for kExitError.
 inline int exit_code(ConfigOutcome outcome) {
   return outcome == ConfigOutcome::kExitError ? kConfigErrorExitCode : 0;
 }

@@ -235,9 +235,14 @@ ConfigOutcome load_config(std::string_view program_name, int argc, const char* c
                std::string(program_name)};
   ConfigFlags flags(program_name);
   flags.add_to(app);
+  bool check = false;
+  app.add_flag("--check-config", check,
+               "Check the configuration and exit (like nginx -t): read every source, open nothing for writing, "
+               "print the effective settings with secrets masked; exit 0 when it would start, 2 when not");
   ConfigOutcome outcome = parse_command_line(app, program_name, argc, argv, message);
   if (outcome != ConfigOutcome::kRun) return outcome;
-  return flags.finalize(env, out, message);
+  outcome = flags.finalize(env, out, message);
+  return outcome == ConfigOutcome::kRun && check ? ConfigOutcome::kCheck : outcome;
 }
 
 ConfigOutcome load_config_from_process(std::string_view program_name, int argc, const char* const* argv,

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "config/config.h"
+#include "server/config_check.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,12 @@ int main(int argc, char** argv) {
   claribi::Config config;
   std::string message;
   auto outcome = claribi::load_config_from_process("claribi-server", argc, argv, &config, &message);
+  if (outcome == claribi::ConfigOutcome::kCheck) {
+    std::string report;
+    const bool ok = claribi::server::check_config(config, &report);
+    std::fputs(report.c_str(), ok ? stdout : stderr);
+    return ok ? 0 : claribi::kConfigErrorExitCode;
+  }
   if (outcome != claribi::ConfigOutcome::kRun) {
     std::fprintf(outcome == claribi::ConfigOutcome::kExitOk ? stdout : stderr, "%s\n", message.c_str());
     return claribi::exit_code(outcome);

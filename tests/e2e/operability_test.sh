@@ -62,4 +62,22 @@ check "metrics are not on the public port" "$out" 404
 out=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/other")
 check "the metrics listener serves /metrics only" "$out" 404
 rm -f "$M"
+
+# --- --check-config ---------------------------------------------------------------------------
+FRESH="$DATA.fresh"
+out=$("$SERVER_BIN" --check-config --data-dir "$FRESH" --reports-smtp-url 'smtp://mailer:s3cret-pw@127.0.0.1:2525' 2>&1; echo "rc=$?")
+check "check-config: a valid configuration exits 0" "$(tail -1 <<<"$out")" "rc=0"
+check "... says so" "$(grep -c 'the configuration is valid' <<<"$out")" 1
+check "... prints the effective settings" "$(grep -c '^reports.smtp_url = "smtp://mailer:\*\*\*@127.0.0.1:2525"$' <<<"$out")" 1
+check "... never the SMTP password" "$(grep -c 's3cret-pw' <<<"$out")" 0
+check "... and creates nothing (no data directory)" "$([ -e "$FRESH" ] && echo created || echo none)" none
+out=$("$SERVER_BIN" --check-config --data-dir "$FRESH" 2>&1 | grep -v '^ok\|^#\|^claribi' >"$DATA.check.toml"; \
+  "$SERVER_BIN" --check-config --config "$DATA.check.toml" >/dev/null 2>&1; echo "rc=$?")
+check "the printed settings are a config file that checks" "$out" "rc=0"
+rm -f "$DATA.check.toml"
+out=$("$SERVER_BIN" --check-config --data-dir "$FRESH" --tls-cert-file /nonexistent.pem --tls-key-file /nonexistent.key 2>&1; echo "rc=$?")
+check "a certificate that does not load: exit 2" "$(tail -1 <<<"$out")" "rc=2"
+check "... naming the problem" "$(grep -c '^FAIL  tls: cannot load certificate /nonexistent.pem' <<<"$out")" 1
+out=$("$SERVER_BIN" --check-config --threads many 2>&1; echo "rc=$?")
+check "a value that does not parse: exit 2" "$(tail -1 <<<"$out")" "rc=2"
 finish
