@@ -1,5 +1,7 @@
 #include "net/access_log.h"
 
+#include <unistd.h>
+
 #include <charconv>
 
 #include "common/fd_io.h"
@@ -7,9 +9,22 @@
 
 namespace claribi::net {
 
-AccessLogWriter::AccessLogWriter(int fd) : fd_(fd), thread_([this] { run(); }) {}
+AccessLogWriter::AccessLogWriter(int fd, bool owns_fd) : fd_(fd), owns_fd_(owns_fd), thread_([this] { run(); }) {}
 
-AccessLogWriter::~AccessLogWriter() { stop(); }
+AccessLogWriter::~AccessLogWriter() {
+  stop();
+  if (owns_fd_) ::close(fd_);
+  if (replacement_ >= 0) ::close(replacement_);
+}
+
+void AccessLogWriter::reopen(int fd) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (replacement_ >= 0) ::close(replacement_);  // two reopens before a write: the later wins
+    replacement_ = fd;
+  }
+  cv_.notify_one();
+}
 
 void AccessLogWriter::submit(std::string& buf) {
   if (buf.empty()) return;
@@ -38,12 +53,23 @@ void AccessLogWriter::stop() {
 void AccessLogWriter::run() {
   std::string out;
   for (;;) {
+    int retired = -1;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || !pending_.empty() || replacement_ >= 0; });
+      if (replacement_ >= 0) {
+        if (owns_fd_) retired = fd_;
+        fd_ = replacement_;
+        owns_fd_ = true;
+        replacement_ = -1;
+      }
       out.swap(pending_);
-      if (out.empty() && stopping_) return;
+      if (out.empty() && stopping_) {
+        if (retired >= 0) ::close(retired);
+        return;
+      }
     }
+    if (retired >= 0) ::close(retired);  // only this thread writes to it
     (void)write_all(fd_, out);  // on a failure: nowhere to log it; the lines are dropped
     out.clear();
   }

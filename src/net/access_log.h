@@ -17,16 +17,22 @@ enum class AccessLogMode { kOff, kSampled, kAll };
 
 class AccessLogWriter {
  public:
-  // fd: where lines go (stdout by default); the writer does not own it.
-  explicit AccessLogWriter(int fd);
+  // fd: where lines go (stdout by default); closed by the writer if owns_fd.
+  explicit AccessLogWriter(int fd, bool owns_fd = false);
   ~AccessLogWriter();
   // Takes the contents of buf (leaving it empty, capacity kept when possible).
   void submit(std::string& buf);
+  // Lines from now on go to `fd` (owned by the writer from here); the
+  // previous descriptor is closed, if owned, once no write uses it. For
+  // log rotation: SIGHUP after the file was moved away.
+  void reopen(int fd);
   void stop();  // writes what is pending, then joins
 
  private:
   void run();
   int fd_;
+  bool owns_fd_;
+  int replacement_ = -1;  // guarded by mu_
   std::mutex mu_;
   std::condition_variable cv_;
   std::string pending_;

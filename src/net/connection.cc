@@ -8,6 +8,7 @@
 
 #include "common/time_util.h"
 #include "net/listener.h"
+#include "net/tls_context.h"
 
 namespace claribi::net {
 
@@ -90,7 +91,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
       if (static_cast<unsigned char>(buf->base[0]) == 0x16) {
         c->mode_ = Mode::kTls;
         c->session_.set_secure(true);
-        c->ssl_ = SSL_new(c->reactor_.tls());
+        c->ssl_ = c->reactor_.tls()->new_ssl();
         c->rbio_ = BIO_new(BIO_s_mem());
         c->wbio_ = BIO_new(BIO_s_mem());
         SSL_set_bio(c->ssl_, c->rbio_, c->wbio_);

@@ -37,7 +37,7 @@ void Exchange::reset() {
 }
 
 Reactor::Reactor(int index, const NetOptions& opts, NetShared& shared, RequestHandler& handler,
-                 SSL_CTX* tls, AccessLogWriter* log_writer)
+                 TlsContext* tls, AccessLogWriter* log_writer)
     : index_(index),
       opts_(opts),
       shared_(shared),

@@ -1,7 +1,7 @@
 // Reactor: one thread, one uv_loop_t, its own SO_REUSEPORT listeners (TLS
 // and plain), its own Date cache, exchange pool and access-log buffer. Other
 // threads reach it only through post(). Share nothing between reactors
-// except what is read-mostly (the SSL_CTX, the request handler, the indexes).
+// except what is read-mostly (the TLS context, the request handler, the indexes).
 #pragma once
 
 #include <openssl/ssl.h>
@@ -52,13 +52,14 @@ struct NetShared {
 };
 
 class Connection;
+class TlsContext;
 
 class Reactor {
  public:
   enum class ListenerKind : uint8_t { kTls, kPlain };
 
   Reactor(int index, const NetOptions& opts, NetShared& shared, RequestHandler& handler,
-          SSL_CTX* tls, AccessLogWriter* log_writer);
+          TlsContext* tls, AccessLogWriter* log_writer);
   ~Reactor();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
@@ -101,7 +102,7 @@ class Reactor {
   const NetOptions& options() const { return opts_; }
   NetShared& shared() { return shared_; }
   RequestHandler& handler() { return handler_; }
-  SSL_CTX* tls() const { return tls_; }
+  TlsContext* tls() const { return tls_; }  // null: no TLS listener
   AccessLogBuffer& access_log() { return access_log_; }
   // Written only on this reactor's thread; read by the metrics scrape.
   metrics::ReactorMetrics& metrics() { return metrics_; }
@@ -133,7 +134,7 @@ class Reactor {
   NetOptions opts_;
   NetShared& shared_;
   RequestHandler& handler_;
-  SSL_CTX* tls_;
+  TlsContext* tls_;
   uv_loop_t loop_;
   uv_async_t async_;
   uv_timer_t tick_timer_;

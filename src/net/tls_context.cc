@@ -40,36 +40,71 @@ int select_alpn(SSL*, const uint8_t** out, uint8_t* out_len, const uint8_t* in, 
 
 Result<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& opts) {
   std::unique_ptr<TlsContext> t(new TlsContext());
-  t->ctx_ = SSL_CTX_new(TLS_server_method());
-  if (t->ctx_ == nullptr) return Status::Internal("SSL_CTX_new failed");
-  SSL_CTX_set_min_proto_version(t->ctx_, TLS1_2_VERSION);
-  SSL_CTX_set_max_proto_version(t->ctx_, TLS1_3_VERSION);
+  if (opts.session_tickets) t->rotate_ticket_key();
+  auto ctx = t->build(opts);
+  if (!ctx.ok()) return ctx.status();
+  t->ctx_ = *ctx;
+  return t;
+}
+
+Result<SSL_CTX*> TlsContext::build(const TlsOptions& opts) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return Status::Internal("SSL_CTX_new failed");
+  auto fail = [ctx](Status st) -> Result<SSL_CTX*> {
+    SSL_CTX_free(ctx);
+    return st;
+  };
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
   // TLS 1.2: ECDHE with AEAD ciphers only (Mozilla "intermediate"; no CBC,
   // so nothing for LUCKY13). TLS 1.3 suites are AEAD by definition.
-  if (SSL_CTX_set_strict_cipher_list(t->ctx_, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
-    return Status::Internal("cannot set the cipher list: " + ssl_error());
+  if (SSL_CTX_set_strict_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    return fail(Status::Internal("cannot set the cipher list: " + ssl_error()));
   // The server's order wins (AES-GCM first), not the client's.
-  SSL_CTX_set_options(t->ctx_, SSL_OP_CIPHER_SERVER_PREFERENCE);
-  if (SSL_CTX_use_certificate_chain_file(t->ctx_, opts.cert_file.c_str()) != 1)
-    return Status::InvalidArgument("cannot load certificate " + opts.cert_file + ": " + ssl_error());
-  if (SSL_CTX_use_PrivateKey_file(t->ctx_, opts.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-    return Status::InvalidArgument("cannot load private key " + opts.key_file + ": " + ssl_error());
-  if (SSL_CTX_check_private_key(t->ctx_) != 1)
-    return Status::InvalidArgument("the private key does not match the certificate " + opts.cert_file);
-  SSL_CTX_set_alpn_select_cb(t->ctx_, select_alpn, nullptr);
-  SSL_CTX_set_session_cache_mode(t->ctx_, SSL_SESS_CACHE_SERVER);
+  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_use_certificate_chain_file(ctx, opts.cert_file.c_str()) != 1)
+    return fail(Status::InvalidArgument("cannot load certificate " + opts.cert_file + ": " + ssl_error()));
+  if (SSL_CTX_use_PrivateKey_file(ctx, opts.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    return fail(Status::InvalidArgument("cannot load private key " + opts.key_file + ": " + ssl_error()));
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return fail(Status::InvalidArgument("the private key " + opts.key_file + " does not match the certificate " +
+                                        opts.cert_file));
+  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
   static const uint8_t kSidCtx[] = "claribi";
-  SSL_CTX_set_session_id_context(t->ctx_, kSidCtx, sizeof kSidCtx - 1);
+  SSL_CTX_set_session_id_context(ctx, kSidCtx, sizeof kSidCtx - 1);
   // Release per-connection buffers while a connection is idle.
-  SSL_CTX_set_mode(t->ctx_, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   if (opts.session_tickets) {
-    SSL_CTX_set_ex_data(t->ctx_, ex_index(), t.get());
-    t->rotate_ticket_key();
-    SSL_CTX_set_tlsext_ticket_key_cb(t->ctx_, &TlsContext::ticket_callback);
+    SSL_CTX_set_ex_data(ctx, ex_index(), this);
+    SSL_CTX_set_tlsext_ticket_key_cb(ctx, &TlsContext::ticket_callback);
   } else {
-    SSL_CTX_set_options(t->ctx_, SSL_OP_NO_TICKET);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
   }
-  return t;
+  return ctx;
+}
+
+SSL* TlsContext::new_ssl() {
+  std::lock_guard<std::mutex> lock(ctx_mu_);
+  return SSL_new(ctx_);
+}
+
+Status TlsContext::reload(const TlsOptions& opts) {
+  // opts are the ones Create had (only the files' contents change), so the
+  // ticket keys made then still serve.
+  auto ctx = build(opts);
+  if (!ctx.ok()) {
+    ERR_clear_error();
+    return ctx.status();
+  }
+  SSL_CTX* old;
+  {
+    std::lock_guard<std::mutex> lock(ctx_mu_);
+    old = ctx_;
+    ctx_ = *ctx;
+  }
+  SSL_CTX_free(old);  // open connections hold their own references
+  return Status::Ok();
 }
 
 TlsContext::~TlsContext() {

@@ -1,6 +1,6 @@
 // claribi-server: the clariBI API server. Reads its configuration (defaults,
 // --config file, CLARIBI_* environment, flags), starts, and runs until
-// SIGTERM or SIGINT.
+// SIGTERM or SIGINT; SIGHUP reloads the certificate and reopens the access log.
 #include <signal.h>
 
 #include <cstdio>
@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 

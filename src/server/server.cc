@@ -28,6 +28,7 @@ struct Server::Impl {
   Config config;
   std::unique_ptr<App> app;
   std::unique_ptr<net::TlsContext> tls;
+  net::TlsOptions tls_opts;  // the files SIGHUP re-reads
   std::unique_ptr<net::AccessLogWriter> log_writer;
   int log_fd = -1;
   net::NetShared shared;
@@ -80,6 +81,7 @@ Status Server::start() {
   auto tls = net::TlsContext::Create(tls_opts);
   if (!tls.ok()) return tls.status();
   s.tls = std::move(tls.value());
+  s.tls_opts = tls_opts;
 
   // JWT secret: CLARIBI_JWT_SECRET, else the secret file (generated once).
   std::string secret = cfg.jwt_secret_env;
@@ -101,7 +103,7 @@ Status Server::start() {
       s.log_fd = ::open(cfg.log.access_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
       if (s.log_fd < 0) return Status::IoError("cannot open access log " + cfg.log.access_file + ": " + std::strerror(errno));
     }
-    s.log_writer = std::make_unique<net::AccessLogWriter>(s.log_fd);
+    s.log_writer = std::make_unique<net::AccessLogWriter>(s.log_fd, s.log_fd != STDOUT_FILENO);
   }
 
   // Listeners: the first reactor's socket picks the port (it may be 0 in
@@ -131,7 +133,7 @@ Status Server::start() {
   if (has_plain) cfg.plain_listen.to_sockaddr(&plain_addr);
   int tls_port = 0, plain_port = 0;
   for (unsigned i = 0; i < threads; ++i) {
-    auto r = std::make_unique<net::Reactor>(int(i), no, s.shared, s.app->pipeline(), s.tls->ctx(), s.log_writer.get());
+    auto r = std::make_unique<net::Reactor>(int(i), no, s.shared, s.app->pipeline(), s.tls.get(), s.log_writer.get());
     auto fd = net::open_listen_socket(tls_addr, 1024);
     if (!fd.ok()) return fd.status();
     if (i == 0) {
@@ -243,10 +245,40 @@ void Server::wait_for_signal() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      reload();
+      continue;
+    }
+    std::fprintf(stderr, "claribi-server: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return;
   }
-  std::fprintf(stderr, "claribi-server: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+void Server::reload() {
+  Impl& s = *impl_;
+  Status st = s.tls->reload(s.tls_opts);
+  if (st.ok()) {
+    std::fprintf(stderr, "claribi-server: SIGHUP: certificate %s and key %s reloaded for new connections\n",
+                 s.tls_opts.cert_file.c_str(), s.tls_opts.key_file.c_str());
+  } else {
+    std::fprintf(stderr, "claribi-server: SIGHUP: certificate not reloaded, the current one keeps serving: %s\n",
+                 st.message().c_str());
+  }
+  const std::string& file = s.config.log.access_file;
+  if (s.log_writer && !file.empty()) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd >= 0) {
+      s.log_writer->reopen(fd);
+      std::fprintf(stderr, "claribi-server: SIGHUP: access log %s reopened\n", file.c_str());
+    } else {
+      std::fprintf(stderr, "claribi-server: SIGHUP: access log %s not reopened, still writing the old one: %s\n",
+                   file.c_str(), std::strerror(errno));
+    }
+  }
 }
 
 void Server::shutdown() {

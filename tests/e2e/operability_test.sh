@@ -63,6 +63,63 @@ out=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/oth
 check "the metrics listener serves /metrics only" "$out" 404
 rm -f "$M"
 
+# --- SIGHUP: certificate rotation without dropping connections ---------------------------
+# An open keep-alive connection is asked once before and once after the
+# SIGHUP; new connections then get the new certificate. A bad certificate
+# afterwards keeps the good one serving.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=rotated.test \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$DATA.newkey" -out "$DATA.newcert" 2>/dev/null
+rotation=$(LOG="$LOG" python3 - "$PORT" "$SERVER_PID" "$DATA/tls/dev-cert.pem" "$DATA/tls/dev-key.pem" "$DATA.newcert" "$DATA.newkey" <<'PY'
+import hashlib, os, shutil, signal, socket, ssl, sys, time
+port, pid, cert, key, newcert, newkey = int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:]
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+def connect():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost")
+def fingerprint(conn):
+    return hashlib.sha256(conn.getpeercert(binary_form=True)).hexdigest()
+def ask(conn):
+    conn.sendall(b"GET /api/health/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data or not data.endswith(b"}"):
+        chunk = conn.recv(4096)
+        if not chunk:
+            return "closed"
+        data += chunk
+    return data.split(b" ")[1].decode()
+def log_lines():
+    return open(os.environ["LOG"]).read()
+old = connect()
+first = fingerprint(old)
+out = [ask(old)]
+shutil.copy(newcert, cert); shutil.copy(newkey, key)
+os.kill(pid, signal.SIGHUP)
+for _ in range(50):
+    if "reloaded for new connections" in log_lines(): break
+    time.sleep(0.1)
+out.append(ask(old))                       # the open connection still works
+fresh = connect()
+out.append("new-cert" if fingerprint(fresh) != first else "same-cert")
+out.append(ask(fresh))
+with open(cert, "w") as f: f.write("not a certificate\n")
+os.kill(pid, signal.SIGHUP)
+for _ in range(50):
+    if "certificate not reloaded" in log_lines(): break
+    time.sleep(0.1)
+third = connect()
+out.append("kept" if fingerprint(third) == fingerprint(fresh) else "changed")
+out.append(ask(third))
+print(" ".join(out))
+PY
+)
+check "SIGHUP: an open connection keeps working, new ones get the new certificate; a bad one is refused" \
+  "$rotation" "200 200 new-cert 200 kept 200"
+check "the log says why the bad certificate was not loaded" \
+  "$(grep -c 'SIGHUP: certificate not reloaded, the current one keeps serving: cannot load certificate' "$LOG")" 1
+cp "$DATA.newcert" "$DATA/tls/dev-cert.pem"  # a good pair again for what follows
+rm -f "$DATA.newcert" "$DATA.newkey"
+
 # --- --check-config ---------------------------------------------------------------------------
 FRESH="$DATA.fresh"
 out=$("$SERVER_BIN" --check-config --data-dir "$FRESH" --reports-smtp-url 'smtp://mailer:s3cret-pw@127.0.0.1:2525' 2>&1; echo "rc=$?")
@@ -80,4 +137,19 @@ check "a certificate that does not load: exit 2" "$(tail -1 <<<"$out")" "rc=2"
 check "... naming the problem" "$(grep -c '^FAIL  tls: cannot load certificate /nonexistent.pem' <<<"$out")" 1
 out=$("$SERVER_BIN" --check-config --threads many 2>&1; echo "rc=$?")
 check "a value that does not parse: exit 2" "$(tail -1 <<<"$out")" "rc=2"
+
+# --- SIGHUP: the access-log file reopened (logrotate) ------------------------------------------
+stop_server
+ACCESS="$DATA.access"
+start_server --log-access-file "$ACCESS"
+curl -s -o /dev/null "$BASE/api/health/"
+for _ in $(seq 1 50); do grep -q 'GET /api/health/' "$ACCESS" 2>/dev/null && break; sleep 0.1; done
+mv "$ACCESS" "$ACCESS.1"
+kill -HUP "$SERVER_PID"
+for _ in $(seq 1 50); do grep -q 'access log .* reopened' "$LOG" && break; sleep 0.1; done
+curl -s -o /dev/null "$BASE/api/auth/status/"
+for _ in $(seq 1 50); do [ -s "$ACCESS" ] && break; sleep 0.1; done
+check "the rotated file has the line from before" "$(grep -c 'GET /api/health/ 200' "$ACCESS.1")" 1
+check "a new file has the line from after" "$(grep -c 'GET /api/auth/status/ 401' "$ACCESS" 2>/dev/null)" 1
+rm -f "$ACCESS" "$ACCESS.1"
 finish
