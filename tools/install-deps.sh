@@ -25,6 +25,7 @@ PACKAGES=(
   python3-aiosmtpd      # end-to-end tests: the SMTP sink that receives scheduled reports
   testssl.sh            # end-to-end test of the TLS configuration (tests/e2e/testssl_test.sh)
   prometheus            # promtool check metrics on the metrics listener (tests/e2e/operability_test.sh)
+  systemd               # systemd-analyze verify of config/claribi.service (tests/e2e/systemd_unit_test.sh)
 )
 
 missing=()

@@ -138,6 +138,26 @@ check "... naming the problem" "$(grep -c '^FAIL  tls: cannot load certificate /
 out=$("$SERVER_BIN" --check-config --threads many 2>&1; echo "rc=$?")
 check "a value that does not parse: exit 2" "$(tail -1 <<<"$out")" "rc=2"
 
+# --- a backup taken while serving restores to a working server ---------------------------------
+req POST /api/dashboards/ "$ADMIN" '{"name": "Before the backup"}'
+check "(a dashboard to find in the backup)" "$ST" 201
+mkdir -p "$DATA.backup"
+out=$(A backup "$DATA.backup/db" 2>&1; echo "rc=$?")
+check "backup while serving (through the admin socket)" "$(tail -1 <<<"$out")" "rc=0"
+"$SERVER_BIN" --data-dir "$DATA.backup" --listen 127.0.0.1:0 --plain-listen "" --metrics-listen "" --threads 1 \
+  --auth-argon2-memory-kib 1024 --auth-argon2-iterations 1 >"$DATA.backup.log" 2>&1 &
+RESTORED_PID=$!
+for _ in $(seq 1 100); do grep -q "ready with" "$DATA.backup.log" && break; sleep 0.1; done
+RPORT=$(sed -n 's/.*https listening on .*:\([0-9]*\)$/\1/p' "$DATA.backup.log" | tail -1)
+RBASE="https://localhost:$RPORT"
+RTOKEN=$(curl -s --cacert "$DATA.backup/tls/dev-cert.pem" -X POST "$RBASE/api/auth/login/" -H "$CT" \
+  -d '{"email": "admin@acme.test", "password": "admin-password"}' | jq -r .access)
+out=$(curl -s --cacert "$DATA.backup/tls/dev-cert.pem" "$RBASE/api/dashboards/?search=Before" -H "Authorization: Bearer $RTOKEN")
+check "a server on the restored backup logs in and serves what was acknowledged before it" \
+  "$(jq -r '.results[0].name' <<<"$out" 2>/dev/null)" "Before the backup"
+kill -TERM "$RESTORED_PID"; wait "$RESTORED_PID" || true
+rm -rf "$DATA.backup" "$DATA.backup.log"
+
 # --- SIGHUP: the access-log file reopened (logrotate) ------------------------------------------
 stop_server
 ACCESS="$DATA.access"
