@@ -9,8 +9,9 @@ server="$build/src/server/claribi-server"
 mkdir -p "$data"
 if ! "$admin" --data-dir "$data" is-bootstrapped >/dev/null 2>&1; then
   password=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
-  "$admin" --data-dir "$data" bootstrap --org "Acme Corp" --plan professional --ai-credits 1000 \
-    --email admin@example.com --password "$password" --first-name Ada --last-name Admin >/dev/null
+  # The password goes in on stdin, never argv (where ps shows it).
+  printf '%s\n' "$password" | "$admin" --data-dir "$data" bootstrap --org "Acme Corp" --plan professional \
+    --ai-credits 1000 --email admin@example.com --password-stdin --first-name Ada --last-name Admin >/dev/null
   echo "==> Bootstrapped organization \"Acme Corp\"."
   echo "==> Administrator: admin@example.com  password: $password   (shown once; keep it)"
 fi

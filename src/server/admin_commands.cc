@@ -257,7 +257,7 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
       ->type_name("N")
       ->check(CLI::Range(int64_t(0), int64_t(1) << 53));
   boot->add_option("--email", c->email, "Administrator's email")->required()->type_name("EMAIL")->check(email_check());
-  boot->add_option("--password", c->password, "Administrator's password (at least 8 characters)")
+  boot->add_option("--password", c->password, "Administrator's password (at least 8 characters); --password-stdin reads it from standard input, and on a terminal leaving both out asks for it")
       ->required()
       ->type_name("PASSWORD")->check(password_check());
   boot->add_option("--first-name", c->first_name, "Administrator's first name")
@@ -280,7 +280,7 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
   CLI::App* uc = users->add_subcommand("create", "Create a user");
   id_option(uc, "--org", c->org_id, "Organization id")->required();
   uc->add_option("--email", c->email, "Email")->required()->type_name("EMAIL")->check(email_check());
-  uc->add_option("--password", c->password, "Initial password (at least 8 characters)")
+  uc->add_option("--password", c->password, "Initial password (at least 8 characters); or --password-stdin, or asked on a terminal")
       ->required()
       ->type_name("PASSWORD")->check(password_check());
   uc->add_option("--first-name", c->first_name, "First name")->required()->type_name("NAME")->check(text_check(kMaxName, false));
@@ -294,7 +294,7 @@ std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
   CLI::App* ur = users->add_subcommand("reset-password",
                                        "Set a user's password; every token issued before stops working");
   user_selector(ur);
-  ur->add_option("--password", c->password, "New password (at least 8 characters)")
+  ur->add_option("--password", c->password, "New password (at least 8 characters); or --password-stdin, or asked on a terminal")
       ->required()
       ->type_name("PASSWORD")->check(password_check());
 

@@ -110,6 +110,16 @@ run users enable --email viv@acme.com;                 expect_rc 0 "enable"
 run users disable;                                     expect_rc 2 "disable without --email or --id"
 run users reset-password --email bob@acme.com --password 'new password';  expect_rc 0 "reset-password"
 run users reset-password --email ghost@acme.com --password 'new password'; expect_rc 1 "reset-password of an unknown user"
+# Passwords from standard input (never in argv, where ps shows them).
+OUT=$(printf 'from-stdin-pw\n' | "$ADMIN" --data-dir "$DATA" users reset-password --email bob@acme.com --password-stdin 2>&1); RC=$?
+expect_rc 0 "reset-password --password-stdin"
+OUT=$("$ADMIN" --data-dir "$DATA" users reset-password --email bob@acme.com --password-stdin 2>&1 </dev/null); RC=$?
+expect_rc 2 "--password-stdin with nothing on stdin"
+expect_out "nothing on standard input" "--password-stdin says what is missing"
+OUT=$(printf 'short\n' | "$ADMIN" --data-dir "$DATA" users reset-password --email bob@acme.com --password-stdin 2>&1); RC=$?
+expect_rc 2 "a short password from stdin is refused like one in argv"
+OUT=$(printf 'x-long-password\n' | "$ADMIN" --data-dir "$DATA" users reset-password --email bob@acme.com --password y-long-password --password-stdin 2>&1); RC=$?
+expect_rc 2 "--password and --password-stdin together"
 
 # Backup: a checkpoint at B/db makes B a data directory.
 mkdir -p "$TMP/$MODE-backup"

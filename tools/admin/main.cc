@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/time_util.h"
+#include "password_input.h"
 #include "config/config.h"
 #include "config/config_flags.h"
 #include "identity/identity_index.h"
@@ -276,7 +277,11 @@ int main(int argc, char** argv) {
     std::fprintf(outcome == claribi::ConfigOutcome::kExitOk ? stdout : stderr, "%s\n", message.c_str());
     return claribi::exit_code(outcome);
   }
-  const std::vector<std::string> args = app.remaining();
+  std::vector<std::string> args = app.remaining();
+  if (std::string error; !claribi::admin::take_password(&args, &error)) {
+    std::fprintf(stderr, "claribi-admin: %s\n", error.c_str());
+    return claribi::server::kAdminExitUsage;
+  }
 
   // Help and usage errors need neither the server nor the database.
   if (std::optional<AdminOutput> early = claribi::server::AdminCommands::check_usage(args)) return finish(*early);
