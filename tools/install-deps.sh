@@ -26,7 +26,14 @@ PACKAGES=(
   testssl.sh            # end-to-end test of the TLS configuration (tests/e2e/testssl_test.sh)
   prometheus            # promtool check metrics on the metrics listener (tests/e2e/operability_test.sh)
   systemd               # systemd-analyze verify of config/claribi.service (tests/e2e/systemd_unit_test.sh)
+  chromium              # end-to-end test of GET /api/docs/: the Redoc page rendered headless (tests/e2e/openapi_test.sh)
 )
+# Node.js and npm: the pinned npm packages of tools/openapi (the Redoc bundle the
+# build installs for GET /api/docs/, and redocly lint in the tests). Debian's
+# packages only where the commands are missing: a machine may have Node.js from
+# elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

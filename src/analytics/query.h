@@ -39,6 +39,10 @@ inline constexpr size_t kMaxInValues = 1000;
 enum class MetricOp : uint8_t { kCount, kCountDistinct, kSum, kAvg, kMin, kMax };
 enum class FilterOp : uint8_t { kEq, kNe, kLt, kLte, kGt, kGte, kIn, kContains };
 enum class Granularity : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
+// The last of each, for code that lists every value (the OpenAPI document's enums).
+inline constexpr uint8_t kLastMetricOp = static_cast<uint8_t>(MetricOp::kMax);
+inline constexpr uint8_t kLastFilterOp = static_cast<uint8_t>(FilterOp::kContains);
+inline constexpr uint8_t kLastGranularity = static_cast<uint8_t>(Granularity::kYear);
 
 std::string_view metric_op_name(MetricOp op);
 std::string_view filter_op_name(FilterOp op);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/list_query.h"
@@ -30,8 +31,8 @@ namespace claribi::api {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 100;
-constexpr int64_t kMaxGracePeriodSeconds = 604800;  // 7 days
+using fields::api_keys::kMaxGracePeriodSeconds;
+using fields::api_keys::kMaxNameChars;
 constexpr std::string_view kCannotGrant = "You cannot grant scopes you do not have.";
 
 std::string not_found_detail(uint64_t id) { return "No API key with ID " + std::to_string(id) + " was found."; }
@@ -86,7 +87,7 @@ std::string_view python_type_name(simdjson::dom::element_type t) {
   return "object";
 }
 
-// name: a string of 1..100 characters, surrounding whitespace trimmed (DRF
+// name: a string of 1..kMaxNameChars characters, surrounding whitespace trimmed (DRF
 // CharField).
 std::optional<std::string> read_name(FieldReader& f, bool required) {
   auto e = f.element("name");
@@ -361,7 +362,7 @@ void handle_api_key_delete(Ctx& c) {
   });
 }
 
-// POST /api/api-keys/{id}/rotate/ {"grace_period_seconds": 0..604800}
+// POST /api/api-keys/{id}/rotate/ {"grace_period_seconds": 0..kMaxGracePeriodSeconds}
 void handle_api_key_rotate(Ctx& c) {
   if (!check_visible(c)) return c.finish();
   simdjson::dom::object obj;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
@@ -40,8 +41,8 @@ void handle_login(Ctx& c) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
   FieldReader f(obj);
-  auto email = f.string("email", true, 254);
-  auto password = f.string("password", true, 4096, true);
+  auto email = f.string("email", true, fields::kMaxEmailChars);
+  auto password = f.string("password", true, fields::kMaxPasswordBytes, true);
   if (!f.finish(c.res)) return c.finish();
   std::string lower = model::normalize_email(*email);
   if (!check_public_limit(c, limit::limiter_key("login-email", lower), c.app.config.rate_limits.login_per_email))
@@ -157,8 +158,8 @@ void handle_password_change(Ctx& c) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
   FieldReader f(obj);
-  auto current = f.string("current_password", true, 4096, true);
-  auto next = f.string("new_password", true, 4096, true);
+  auto current = f.string("current_password", true, fields::kMaxPasswordBytes, true);
+  auto next = f.string("new_password", true, fields::kMaxPasswordBytes, true);
   if (next && next->size() < model::kMinPasswordLength)
     f.error("new_password", "This password is too short. It must contain at least " +
                                 std::to_string(model::kMinPasswordLength) + " characters.");

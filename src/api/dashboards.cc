@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analytics/query.h"
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "json/json_value.h"
@@ -19,13 +20,14 @@ namespace claribi::api {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxDescriptionChars = 2000;
-constexpr size_t kMaxTitleChars = 200;
-constexpr size_t kMaxWidgets = 50;
-constexpr size_t kMaxWidgetIdChars = 64;
-constexpr int64_t kMaxGrid = 10000;
-constexpr std::string_view kWidgetTypes[] = {"kpi", "line", "bar", "pie", "table"};
+using fields::dashboards::kDefaultWidgetSize;
+using fields::dashboards::kMaxDescriptionChars;
+using fields::dashboards::kMaxGrid;
+using fields::dashboards::kMaxNameChars;
+using fields::dashboards::kMaxTitleChars;
+using fields::dashboards::kMaxWidgetIdChars;
+using fields::dashboards::kMaxWidgets;
+using fields::dashboards::kWidgetTypes;
 
 struct Widget {
   std::string id_json;  // the id as JSON ("\"w1\"" or "7"); empty = assign one
@@ -33,7 +35,7 @@ struct Widget {
   std::string type;
   std::string title;
   std::string query_json = "null";
-  int64_t x = 0, y = 0, w = 4, h = 4;
+  int64_t x = 0, y = 0, w = kDefaultWidgetSize, h = kDefaultWidgetSize;
 };
 
 void read_position(FieldReader& wr, Widget* out) {

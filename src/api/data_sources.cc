@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "json/json_value.h"
@@ -17,8 +18,8 @@ namespace claribi::api {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxConfigBytes = 16 * 1024;
+using fields::data_sources::kMaxConfigBytes;
+using fields::data_sources::kMaxNameChars;
 
 // What a request sets; absent fields stay as they are.
 struct DataSourceEdit {

@@ -18,6 +18,11 @@ void handle_status(Ctx& c);
 // health.cc
 void handle_health(Ctx& c);
 
+// service_docs.cc: the OpenAPI document and its Redoc page
+void handle_schema(Ctx& c);
+void handle_docs(Ctx& c);
+void handle_docs_script(Ctx& c);
+
 // api_keys.cc
 void handle_api_keys_list(Ctx& c);
 void handle_api_keys_create(Ctx& c);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
@@ -24,8 +25,8 @@ namespace claribi::api {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxPlanChars = 50;
+using fields::organization::kMaxNameChars;
+using fields::organization::kMaxPlanChars;
 
 struct Counts {
   Status status;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analytics/query.h"
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
@@ -20,9 +21,9 @@ namespace claribi::api {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxRecipients = 50;
-constexpr size_t kMaxEmailChars = 254;
+using fields::kMaxEmailChars;
+using fields::reports::kMaxNameChars;
+using fields::reports::kMaxRecipients;
 
 // What a request sets; absent fields stay as they are.
 struct ReportEdit {

@@ -20,6 +20,10 @@ const Route kRoutes[] = {
     {Method::kGet, "/api/auth/status/", handle_status, Access::kAuthenticated, kViewer, 0, LimitKind::kCredential},
     // Service routes: public, never rate limited.
     {Method::kGet, "/api/health/", handle_health, Access::kPublic, kViewer, 0, LimitKind::kNone},
+    // The OpenAPI document of this table (openapi.h) and its Redoc page.
+    {Method::kGet, "/api/schema/", handle_schema, Access::kPublic, kViewer, 0, LimitKind::kNone},
+    {Method::kGet, "/api/docs/", handle_docs, Access::kPublic, kViewer, 0, LimitKind::kNone},
+    {Method::kGet, "/api/docs/redoc.standalone.js/", handle_docs_script, Access::kPublic, kViewer, 0, LimitKind::kNone},
 
     // API keys: everyone manages their own keys (viewers: read-only keys);
     // administrators see and manage everyone's. Keys need organization:write.

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "api/field_limits.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/list_query.h"
@@ -32,9 +33,9 @@ namespace claribi::api {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 150;
-constexpr size_t kMaxEmailChars = 254;
-constexpr size_t kMaxPasswordBytes = 4096;
+using fields::kMaxEmailChars;
+using fields::kMaxPasswordBytes;
+using fields::users::kMaxNameChars;
 constexpr std::string_view kEmailTaken = "A user with that email already exists.";
 constexpr std::string_view kLastAdmin = "The organization must keep at least one active administrator.";
 

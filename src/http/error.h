@@ -35,6 +35,8 @@ enum class ErrorCode : unsigned char {
   kServiceUnavailable,  // "unavailable" (§3): the analytics queue is full, or shutting down
   kQueryTimeout,        // a query past analytics.query_timeout or analytics.max_query_memory
 };
+// The last code, for code that lists every one (the OpenAPI document's enum of codes).
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kQueryTimeout;
 
 int error_status(ErrorCode code);
 std::string_view error_name(ErrorCode code);
