@@ -223,18 +223,17 @@ void App::add_metrics(metrics::Registry& registry) {
     w.sample("claribi_group_commit_writes_failed_total", "", gw.writes_failed());
 
     const storage::Database::Figures f = p->db->KeyFigures();
-    w.family("claribi_rocksdb_estimated_keys", "gauge", "RocksDB's estimate of the keys in each column family.");
-    for (const auto& ff : f.families)
-      w.sample("claribi_rocksdb_estimated_keys", metrics::label("family", ff.name), ff.keys);
-    w.family("claribi_rocksdb_sst_bytes", "gauge", "Size of each column family's SST files.");
-    for (const auto& ff : f.families)
-      w.sample("claribi_rocksdb_sst_bytes", metrics::label("family", ff.name), ff.sst_bytes);
-    w.family("claribi_rocksdb_memtable_bytes", "gauge", "Size of each column family's memtables.");
-    for (const auto& ff : f.families)
-      w.sample("claribi_rocksdb_memtable_bytes", metrics::label("family", ff.name), ff.memtable_bytes);
-    w.family("claribi_rocksdb_pending_compaction_bytes", "gauge", "RocksDB's estimate of bytes compaction must rewrite.");
-    for (const auto& ff : f.families)
-      w.sample("claribi_rocksdb_pending_compaction_bytes", metrics::label("family", ff.name), ff.pending_compaction_bytes);
+    auto per_family = [&](std::string_view name, std::string_view help,
+                          uint64_t storage::Database::FamilyFigures::*figure) {
+      w.family(name, "gauge", help);
+      for (const auto& ff : f.families) w.sample(name, metrics::label("family", ff.name), ff.*figure);
+    };
+    using FF = storage::Database::FamilyFigures;
+    per_family("claribi_rocksdb_estimated_keys", "RocksDB's estimate of the keys in each column family.", &FF::keys);
+    per_family("claribi_rocksdb_sst_bytes", "Size of each column family's SST files.", &FF::sst_bytes);
+    per_family("claribi_rocksdb_memtable_bytes", "Size of each column family's memtables.", &FF::memtable_bytes);
+    per_family("claribi_rocksdb_pending_compaction_bytes", "RocksDB's estimate of bytes compaction must rewrite.",
+               &FF::pending_compaction_bytes);
     w.family("claribi_rocksdb_running_compactions", "gauge", "Compactions running now.");
     w.sample("claribi_rocksdb_running_compactions", "", f.running_compactions);
     w.family("claribi_rocksdb_running_flushes", "gauge", "Memtable flushes running now.");
