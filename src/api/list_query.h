@@ -264,4 +264,24 @@ inline void write_list_page(std::string& out, std::string_view public_url, const
   w.end_object();
 }
 
+// An optional query parameter that takes one of two words (`?mode=append|replace`,
+// `?format=json|yaml`): *is_second says whether it named `second`; absent or
+// `first` is false. Anything else renders 400 validation_error naming the
+// parameter and returns false.
+inline bool parse_two_way_param(const http::Request& req, http::Response& r, std::string_view name,
+                                std::string_view first, std::string_view second, bool* is_second) {
+  std::string_view value;
+  *is_second = false;
+  if (!http::query_param(req.query, name, &value) || value == first) return true;
+  if (value == second) {
+    *is_second = true;
+    return true;
+  }
+  http::FieldErrors fe;
+  fe.add(std::string(name), "\"" + std::string(value) + "\" is not a valid choice (" + std::string(first) + ", " +
+                                std::string(second) + ").");
+  http::render_error(r, http::ErrorCode::kValidationError, "Invalid query parameter.", &fe);
+  return false;
+}
+
 }  // namespace claribi::api

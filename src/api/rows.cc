@@ -172,17 +172,8 @@ void handle_rows_upload(Ctx& c) {
                        "Send rows as Content-Type: text/csv or application/json (a JSON array of objects).");
     return c.finish();
   }
-  std::string_view mode;
   bool replace = false;
-  if (http::query_param(c.req.query, "mode", &mode) && mode != "append") {
-    if (mode != "replace") {
-      http::FieldErrors fe;
-      fe.add("mode", "\"" + std::string(mode) + "\" is not a valid choice (append, replace).");
-      http::render_error(c.res, http::ErrorCode::kValidationError, "Invalid query parameter.", &fe);
-      return c.finish();
-    }
-    replace = true;
-  }
+  if (!parse_two_way_param(c.req, c.res, "mode", "append", "replace", &replace)) return c.finish();
   model::DataSource ds;
   if (!find_upload_source(c, c.ids[0], &ds)) return c.finish();
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/handlers.h"
+#include "api/list_query.h"
 #include "api/openapi.h"
 #include "api/redoc_bundle.h"
 #include "http/error.h"
@@ -46,17 +47,8 @@ void with_bundle(Ctx& c, AnswerFn answer) {
 }  // namespace
 
 void handle_schema(Ctx& c) {
-  std::string_view format;
   bool yaml = false;
-  if (http::query_param(c.req.query, "format", &format) && format != "json") {
-    if (format != "yaml") {
-      http::FieldErrors fe;
-      fe.add("format", "\"" + std::string(format) + "\" is not a valid choice (json, yaml).");
-      http::render_error(c.res, http::ErrorCode::kValidationError, "Invalid query parameter.", &fe);
-      return c.finish();
-    }
-    yaml = true;
-  }
+  if (!parse_two_way_param(c.req, c.res, "format", "json", "yaml", &yaml)) return c.finish();
   const openapi::Document& doc = openapi::document(c.app.config.public_url);
   c.res.status = 200;
   c.res.content_type = yaml ? "application/yaml" : "application/json";

@@ -19,11 +19,13 @@ namespace {
 constexpr size_t kMaxHead = 8 << 10;
 constexpr int kHeadTimeoutMs = 5000;
 
-void answer(int fd, std::string_view status, std::string_view type, std::string_view body) {
+// head_only: HEAD, the headers of the answer without its body.
+void answer(int fd, std::string_view status, std::string_view type, std::string_view body, bool head_only = false) {
   std::string out = "HTTP/1.1 ";
   out.append(status).append("\r\nContent-Type: ").append(type);
   out.append("\r\nContent-Length: ").append(std::to_string(body.size()));
-  out.append("\r\nConnection: close\r\n\r\n").append(body);
+  out.append("\r\nConnection: close\r\n\r\n");
+  if (!head_only) out.append(body);
   (void)write_all(fd, out);
 }
 
@@ -85,16 +87,8 @@ void Exporter::serve(int fd) {
   std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   target = target.substr(0, target.find('?'));
   if (method != "GET" && method != "HEAD") return answer(fd, "405 Method Not Allowed", "text/plain", "GET only\n");
-  if (target == "/metrics") {
-    const std::string body = render_();
-    if (method == "HEAD") {
-      std::string out = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
-      (void)write_all(fd, out);
-      return;
-    }
-    return answer(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", body);
-  }
+  if (target == "/metrics")
+    return answer(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", render_(), method == "HEAD");
   if (target == "/") return answer(fd, "200 OK", "text/plain", "claribi-server metrics: GET /metrics\n");
   answer(fd, "404 Not Found", "text/plain", "not found: GET /metrics\n");
 }

@@ -92,4 +92,10 @@ void TextWriter::histogram(std::string_view name, std::string_view labels, std::
   out_ += '\n';
 }
 
+void TextWriter::histogram(std::string_view name, std::string_view labels, const Histogram& h, double divisor) {
+  uint64_t buckets[Histogram::kMaxBounds + 1];
+  for (size_t i = 0; i <= h.bounds().size(); ++i) buckets[i] = h.bucket(i);
+  histogram(name, labels, h.bounds(), std::span<const uint64_t>(buckets, h.bounds().size() + 1), h.sum(), divisor);
+}
+
 }  // namespace claribi::metrics

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "metrics/counter.h"
+
 namespace claribi::metrics {
 
 class TextWriter {
@@ -25,6 +27,9 @@ class TextWriter {
   // 25000 µs is exactly 0.025).
   void histogram(std::string_view name, std::string_view labels, std::span<const uint64_t> bounds,
                  std::span<const uint64_t> buckets, uint64_t sum, double divisor);
+
+  // One Histogram as it stands (its own bounds).
+  void histogram(std::string_view name, std::string_view labels, const Histogram& h, double divisor);
 
  private:
   void series(std::string_view name, std::string_view suffix, std::string_view labels, std::string_view extra);

@@ -212,9 +212,7 @@ void App::add_metrics(metrics::Registry& registry) {
     const storage::GroupCommitWriter& gw = *p->writer;
     auto histogram = [&w](std::string_view name, std::string_view help, const metrics::Histogram& h, double divisor) {
       w.family(name, "histogram", help);
-      uint64_t buckets[metrics::Histogram::kMaxBounds + 1];
-      for (size_t i = 0; i <= h.bounds().size(); ++i) buckets[i] = h.bucket(i);
-      w.histogram(name, "", h.bounds(), std::span<const uint64_t>(buckets, h.bounds().size() + 1), h.sum(), divisor);
+      w.histogram(name, "", h, divisor);
     };
     histogram("claribi_group_commit_batches", "Write batches merged into each synced RocksDB write.", gw.group_sizes(), 1);
     histogram("claribi_group_commit_sync_seconds", "Time of each synced group write (WAL append and fsync).",

@@ -20,6 +20,7 @@
 #include "metrics/exporter.h"
 #include "metrics/registry.h"
 #include "server/admin_socket.h"
+#include "server/config_check.h"
 #include "server/app.h"
 
 namespace claribi::server {
@@ -219,10 +220,8 @@ Status Server::start() {
     if (owed > 0) std::printf("claribi-server: %zu report deliveries still pending recorded as failed (no relay)\n", owed);
   } else {
     if (owed > 0) std::printf("claribi-server: %zu report deliveries still pending resumed\n", owed);
-    std::string relay = cfg.reports.smtp_url;  // without user:password
-    size_t scheme = relay.find("://"), at = relay.find('@');
-    if (scheme != std::string::npos && at != std::string::npos && at > scheme) relay.erase(scheme + 3, at - scheme - 2);
-    std::printf("claribi-server: scheduled reports are e-mailed through %s\n", relay.c_str());
+    std::printf("claribi-server: scheduled reports are e-mailed through %s\n",
+                mask_smtp_url(cfg.reports.smtp_url).c_str());
   }
   std::string host = cfg.listen.is_ipv6() ? "[" + cfg.listen.host + "]" : cfg.listen.host;
   std::printf("claribi-server: https listening on %s:%d\n", host.c_str(), tls_port);
