@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/list_query.h"
@@ -31,8 +31,8 @@ namespace claribi::api {
 
 namespace {
 
-using fields::api_keys::kMaxGracePeriodSeconds;
-using fields::api_keys::kMaxNameChars;
+using model::fields::api_keys::kMaxGracePeriodSeconds;
+using model::fields::api_keys::kMaxNameChars;
 constexpr std::string_view kCannotGrant = "You cannot grant scopes you do not have.";
 
 std::string not_found_detail(uint64_t id) { return "No API key with ID " + std::to_string(id) + " was found."; }

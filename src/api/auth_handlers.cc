@@ -4,12 +4,11 @@
 #include <memory>
 #include <string>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
 #include "api/render.h"
-#include "model/credentials.h"
 #include "auth/password.h"
 #include "limit/sliding_window_limiter.h"
 #include "net/reactor.h"
@@ -41,8 +40,8 @@ void handle_login(Ctx& c) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
   FieldReader f(obj);
-  auto email = f.string("email", true, fields::kMaxEmailChars);
-  auto password = f.string("password", true, fields::kMaxPasswordBytes, true);
+  auto email = f.string("email", true, model::fields::kMaxEmailChars);
+  auto password = f.string("password", true, model::fields::kMaxPasswordBytes, true);
   if (!f.finish(c.res)) return c.finish();
   std::string lower = model::normalize_email(*email);
   if (!check_public_limit(c, limit::limiter_key("login-email", lower), c.app.config.rate_limits.login_per_email))
@@ -158,11 +157,8 @@ void handle_password_change(Ctx& c) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return c.finish();
   FieldReader f(obj);
-  auto current = f.string("current_password", true, fields::kMaxPasswordBytes, true);
-  auto next = f.string("new_password", true, fields::kMaxPasswordBytes, true);
-  if (next && next->size() < model::kMinPasswordLength)
-    f.error("new_password", "This password is too short. It must contain at least " +
-                                std::to_string(model::kMinPasswordLength) + " characters.");
+  auto current = f.string("current_password", true, model::fields::kMaxPasswordBytes, true);
+  auto next = f.password("new_password", true);
   if (!f.finish(c.res)) return c.finish();
   const model::User* u = c.app.index.user(c.who.user_id);
   if (u == nullptr) {

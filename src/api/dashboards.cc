@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analytics/query.h"
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "json/json_value.h"
@@ -20,14 +20,14 @@ namespace claribi::api {
 
 namespace {
 
-using fields::dashboards::kDefaultWidgetSize;
-using fields::dashboards::kMaxDescriptionChars;
-using fields::dashboards::kMaxGrid;
-using fields::dashboards::kMaxNameChars;
-using fields::dashboards::kMaxTitleChars;
-using fields::dashboards::kMaxWidgetIdChars;
-using fields::dashboards::kMaxWidgets;
-using fields::dashboards::kWidgetTypes;
+using model::fields::dashboards::kDefaultWidgetSize;
+using model::fields::dashboards::kMaxDescriptionChars;
+using model::fields::dashboards::kMaxGrid;
+using model::fields::dashboards::kMaxNameChars;
+using model::fields::dashboards::kMaxTitleChars;
+using model::fields::dashboards::kMaxWidgetIdChars;
+using model::fields::dashboards::kMaxWidgets;
+using model::fields::dashboards::kWidgetTypes;
 
 struct Widget {
   std::string id_json;  // the id as JSON ("\"w1\"" or "7"); empty = assign one

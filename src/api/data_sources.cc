@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "json/json_value.h"
@@ -18,8 +18,8 @@ namespace claribi::api {
 
 namespace {
 
-using fields::data_sources::kMaxConfigBytes;
-using fields::data_sources::kMaxNameChars;
+using model::fields::data_sources::kMaxConfigBytes;
+using model::fields::data_sources::kMaxNameChars;
 
 // What a request sets; absent fields stay as they are.
 struct DataSourceEdit {

@@ -42,6 +42,5 @@ bool parse_json_object(const http::Request& req, http::Response& r, simdjson::do
                        simdjson::dom::object* out);
 
 using json::FieldReader;
-using json::trim_whitespace;
 
 }  // namespace claribi::api

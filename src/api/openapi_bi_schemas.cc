@@ -5,7 +5,7 @@
 #include <string>
 
 #include "analytics/query.h"
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/openapi_components.h"
 #include "common/json_writer.h"
 #include "model/cron.h"
@@ -55,25 +55,25 @@ std::string default_position() {
   std::string json;
   JsonWriter w(json);
   w.begin_object().field("x", 0).field("y", 0);
-  w.field("w", fields::dashboards::kDefaultWidgetSize).field("h", fields::dashboards::kDefaultWidgetSize);
+  w.field("w", model::fields::dashboards::kDefaultWidgetSize).field("h", model::fields::dashboards::kDefaultWidgetSize);
   w.end_object();
   return json;
 }
 
 S data_source_input(bool required) {
   return S::object()
-      .prop("name", resource_name(fields::data_sources::kMaxNameChars), required)
+      .prop("name", resource_name(model::fields::data_sources::kMaxNameChars), required)
       .prop("type", S::ref("DataSourceType"), required)
       .prop("config",
             S::object().describe("Connection settings, any JSON values, at most " +
-                                 std::to_string(fields::data_sources::kMaxConfigBytes) +
+                                 std::to_string(model::fields::data_sources::kMaxConfigBytes) +
                                  " bytes as JSON. Secret keys (`password`, `token`, `secret`, `private_key`, "
                                  "`api_key`, at any depth) are write-only: they come back as `\"********\"`; "
                                  "a write that leaves one out, or echoes the mask, keeps it; null removes it."));
 }
 
 S dashboard_input(bool required) {
-  using namespace fields::dashboards;
+  using namespace model::fields::dashboards;
   return S::object()
       .prop("name", resource_name(kMaxNameChars), required)
       .prop("description", S::string().max_length(int64_t(kMaxDescriptionChars)).default_json("\"\""))
@@ -83,7 +83,7 @@ S dashboard_input(bool required) {
 
 S report_input(bool required) {
   return S::object()
-      .prop("name", resource_name(fields::reports::kMaxNameChars), required)
+      .prop("name", resource_name(model::fields::reports::kMaxNameChars), required)
       .prop("query", S::ref("Query"), required)
       .prop("format", S::ref("ReportFormat"))
       .prop("schedule", S::string()
@@ -92,8 +92,8 @@ S report_input(bool required) {
                             .describe("A cron expression in UTC (five fields, or `@daily`, `@hourly`, ...); null: "
                                       "not scheduled. A new schedule starts at the save."))
       .prop("recipients",
-            S::array(S::string().format("email").max_length(int64_t(fields::kMaxEmailChars)))
-                .max_items(int64_t(fields::reports::kMaxRecipients))
+            S::array(S::string().format("email").max_length(int64_t(model::fields::kMaxEmailChars)))
+                .max_items(int64_t(model::fields::reports::kMaxRecipients))
                 .describe("Who receives each scheduled run; trimmed, lower-cased, duplicates dropped."));
 }
 
@@ -185,7 +185,7 @@ void add_query(std::vector<Component>* out) {
 }
 
 void add_dashboards(std::vector<Component>* out) {
-  using namespace fields::dashboards;
+  using namespace model::fields::dashboards;
   std::vector<std::string> types(std::begin(kWidgetTypes), std::end(kWidgetTypes));
   add(out, "WidgetPosition",
       S::object()

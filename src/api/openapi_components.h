@@ -1,6 +1,6 @@
 // The named schemas of the OpenAPI document (#/components/schemas/<name>):
 // the records as render.cc and the handlers write them, the request bodies
-// as the handlers read them (the limits from field_limits.h, the enums from
+// as the handlers read them (the limits from model/field_rules.h, the enums from
 // model/ and analytics/), and the §3 error body. The route descriptions
 // (openapi_routes.cc) refer to them by name with Schema::ref.
 #pragma once

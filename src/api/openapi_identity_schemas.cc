@@ -4,12 +4,11 @@
 // write and read them.
 #include <string>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/openapi_components.h"
 #include "auth/api_key.h"
 #include "auth/jwt.h"
 #include "http/error.h"
-#include "model/credentials.h"
 #include "model/records.h"
 
 namespace claribi::api::openapi {
@@ -35,18 +34,18 @@ std::vector<std::string> error_names() {
 }
 
 S email() {
-  return S::string().format("email").max_length(int64_t(fields::kMaxEmailChars)).describe(
+  return S::string().format("email").max_length(int64_t(model::fields::kMaxEmailChars)).describe(
       "Trimmed and lower-cased; compared case-insensitively.");
 }
 
 S password() {
-  return S::string().min_length(int64_t(model::kMinPasswordLength)).write_only().describe(
-      "At least " + n(int64_t(model::kMinPasswordLength)) + " characters, at most " +
-      n(int64_t(fields::kMaxPasswordBytes)) + " bytes. Stored only as an argon2id hash.");
+  return S::string().min_length(int64_t(model::fields::kMinPasswordLength)).write_only().describe(
+      "At least " + n(int64_t(model::fields::kMinPasswordLength)) + " characters, at most " +
+      n(int64_t(model::fields::kMaxPasswordBytes)) + " bytes. Stored only as an argon2id hash.");
 }
 
 S person_name() {
-  return S::string().min_length(1).max_length(int64_t(fields::users::kMaxNameChars)).describe(
+  return S::string().min_length(1).max_length(int64_t(model::fields::users::kMaxNameChars)).describe(
       "Trimmed; not blank.");
 }
 
@@ -62,7 +61,7 @@ S user_input(bool email_required, bool password_required, bool names_required, b
 }
 
 S key_name() {
-  return S::string().min_length(1).max_length(int64_t(fields::api_keys::kMaxNameChars)).describe(
+  return S::string().min_length(1).max_length(int64_t(model::fields::api_keys::kMaxNameChars)).describe(
       "Trimmed; not blank.");
 }
 
@@ -106,7 +105,7 @@ void add_identity_components(std::vector<Component>* out) {
 
   add(out, "LoginRequest",
       S::object()
-          .prop("email", S::string().max_length(int64_t(fields::kMaxEmailChars)), kRequired)
+          .prop("email", S::string().max_length(int64_t(model::fields::kMaxEmailChars)), kRequired)
           .prop("password", S::string().write_only(), kRequired));
   add(out, "TokenPair",
       S::object()
@@ -203,7 +202,7 @@ void add_identity_components(std::vector<Component>* out) {
           "grace_period_seconds",
           S::integer()
               .minimum(0)
-              .maximum(fields::api_keys::kMaxGracePeriodSeconds)
+              .maximum(model::fields::api_keys::kMaxGracePeriodSeconds)
               .default_json("0")
               .describe("How long the old key keeps working; 0 stops it at once.")));
 
@@ -226,8 +225,8 @@ void add_identity_components(std::vector<Component>* out) {
   add(out, "Organization", std::move(org));
   add(out, "OrganizationPatch",
       S::object()
-          .prop("name", S::string().min_length(1).max_length(int64_t(fields::organization::kMaxNameChars)))
-          .prop("plan", S::string().min_length(1).max_length(int64_t(fields::organization::kMaxPlanChars)))
+          .prop("name", S::string().min_length(1).max_length(int64_t(model::fields::organization::kMaxNameChars)))
+          .prop("plan", S::string().min_length(1).max_length(int64_t(model::fields::organization::kMaxPlanChars)))
           .prop("ai_credits_remaining", S::integer().minimum(0))
           .describe("Only the fields sent change; `name` and `plan` are trimmed and not blank."));
 }

@@ -1,6 +1,6 @@
 // Schema: a JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) built in
 // code rather than written as text, so that the limits it states are the
-// constants the handlers check (field_limits.h) and its enums are the names
+// constants the handlers check (model/field_rules.h) and its enums are the names
 // the model renders. Built with chained calls on a temporary:
 //   Schema::string().max_length(kMaxNameChars).describe("Trimmed.")
 //   Schema::object().prop("name", ..., kRequired).prop("is_public", Schema::boolean())

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
@@ -25,8 +25,8 @@ namespace claribi::api {
 
 namespace {
 
-using fields::organization::kMaxNameChars;
-using fields::organization::kMaxPlanChars;
+using model::fields::organization::kMaxNameChars;
+using model::fields::organization::kMaxPlanChars;
 
 struct Counts {
   Status status;

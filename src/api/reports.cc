@@ -9,21 +9,19 @@
 #include <vector>
 
 #include "analytics/query.h"
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/pipeline.h"
 #include "api/resource_handlers.h"
-#include "model/credentials.h"
 #include "model/cron.h"
 
 namespace claribi::api {
 
 namespace {
 
-using fields::kMaxEmailChars;
-using fields::reports::kMaxNameChars;
-using fields::reports::kMaxRecipients;
+using model::fields::reports::kMaxNameChars;
+using model::fields::reports::kMaxRecipients;
 
 // What a request sets; absent fields stay as they are.
 struct ReportEdit {
@@ -114,7 +112,7 @@ std::optional<std::vector<std::string>> read_recipients(FieldReader& f) {
       continue;
     }
     std::string email = model::normalize_email(s);
-    if (utf8_chars(email) > kMaxEmailChars || !model::valid_email(email)) {
+    if (model::fields::check_email(email) != model::fields::Problem::kNone) {
       f.error(name, "Enter a valid email address.");
       ok = false;
       continue;

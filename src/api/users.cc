@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "api/list_query.h"
@@ -25,7 +25,6 @@
 #include "api/render.h"
 #include "api/resource_handlers.h"
 #include "auth/password.h"
-#include "model/credentials.h"
 #include "net/reactor.h"
 #include "net/worker.h"
 
@@ -33,9 +32,7 @@ namespace claribi::api {
 
 namespace {
 
-using fields::kMaxEmailChars;
-using fields::kMaxPasswordBytes;
-using fields::users::kMaxNameChars;
+using model::fields::users::kMaxNameChars;
 constexpr std::string_view kEmailTaken = "A user with that email already exists.";
 constexpr std::string_view kLastAdmin = "The organization must keep at least one active administrator.";
 
@@ -54,32 +51,6 @@ void render_user(http::Response& r, int status, const model::User& u) {
 
 // ---- body fields -------------------------------------------------------------
 
-
-std::optional<std::string> read_email(FieldReader& f, bool required) {
-  auto v = f.string("email", required, SIZE_MAX);
-  if (!v) return std::nullopt;
-  std::string email = model::normalize_email(*v);
-  if (utf8_chars(email) > kMaxEmailChars) {
-    f.error("email", "Ensure this field has no more than " + std::to_string(kMaxEmailChars) + " characters.");
-    return std::nullopt;
-  }
-  if (!model::valid_email(email)) {
-    f.error("email", "Enter a valid email address.");
-    return std::nullopt;
-  }
-  return email;
-}
-
-std::optional<std::string> read_password(FieldReader& f, bool required) {
-  auto v = f.string("password", required, kMaxPasswordBytes, true);
-  if (!v) return std::nullopt;
-  if (v->size() < model::kMinPasswordLength) {
-    f.error("password", "This password is too short. It must contain at least " +
-                            std::to_string(model::kMinPasswordLength) + " characters.");
-    return std::nullopt;
-  }
-  return std::string(*v);
-}
 
 std::optional<model::Role> read_role(FieldReader& f, bool required) {
   auto e = f.element("role");
@@ -118,8 +89,8 @@ bool read_edit(Ctx& c, bool create, bool full, UserEdit* edit) {
   simdjson::dom::object obj;
   if (!parse_json_object(c.req, c.res, thread_json_parser(), &obj)) return false;
   FieldReader f(obj);
-  edit->email = read_email(f, create || full);
-  edit->password = read_password(f, create);
+  edit->email = f.email("email", create || full);
+  if (auto p = f.password("password", create)) edit->password = std::string(*p);
   edit->first_name = f.trimmed("first_name", create || full, kMaxNameChars);
   edit->last_name = f.trimmed("last_name", create || full, kMaxNameChars);
   edit->role = read_role(f, full);

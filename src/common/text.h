@@ -10,6 +10,17 @@
 
 namespace claribi {
 
+// s without surrounding whitespace (space, tab, CR, LF, FF, VT): the one trim
+// of field values (DRF's CharField trims), emails, command-line options and
+// configuration values.
+inline std::string_view trim_whitespace(std::string_view s) {
+  constexpr std::string_view kWs = " \t\r\n\f\v";
+  size_t b = s.find_first_not_of(kWs);
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(kWs);
+  return s.substr(b, e - b + 1);
+}
+
 // Characters (UTF-8 code points) in s; length limits count these, as DRF does.
 inline size_t utf8_chars(std::string_view s) {
   size_t n = 0;

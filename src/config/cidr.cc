@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/text.h"
 #include "config/quote.h"
 
 namespace claribi {
@@ -26,12 +27,6 @@ uint64_t top_bits(int bits) {
   if (bits <= 0) return 0;
   if (bits >= 64) return ~uint64_t{0};
   return ~uint64_t{0} << (64 - bits);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // Copies s into buf as a NUL-terminated string for inet_pton; false if too long.
@@ -71,7 +66,7 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view text) {
   TrustedProxies set;
   while (true) {
     size_t comma = text.find(',');
-    std::string_view item = trim(text.substr(0, comma));
+    std::string_view item = trim_whitespace(text.substr(0, comma));
     if (!item.empty()) {
       Status s = set.add(item);
       if (!s.ok()) return s;
@@ -83,7 +78,7 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view text) {
 }
 
 Status TrustedProxies::add(std::string_view text) {
-  text = trim(text);
+  text = trim_whitespace(text);
   std::string_view ip = text;
   int prefix = -1;
   size_t slash = text.find('/');

@@ -14,6 +14,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "common/text.h"
+
 namespace claribi {
 namespace {
 
@@ -367,12 +369,6 @@ constexpr std::string_view kFileOnlyKeys[] = {"rate_limits.plans", "rate_limits.
 // ---------------------------------------------------------------------------
 // Text parsers.
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -475,7 +471,7 @@ std::vector<std::string> split_commas(std::string_view text) {
   std::vector<std::string> items;
   while (true) {
     size_t comma = text.find(',');
-    std::string_view item = trim(text.substr(0, comma));
+    std::string_view item = trim_whitespace(text.substr(0, comma));
     if (!item.empty()) items.emplace_back(item);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);

@@ -1,27 +1,25 @@
 #include "json/field_reader.h"
 
 #include "common/text.h"
+#include "model/field_rules.h"
 
 namespace claribi::json {
-
-std::string_view trim_whitespace(std::string_view s) {
-  constexpr std::string_view kWs = " \t\r\n\f\v";
-  size_t b = s.find_first_not_of(kWs);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(kWs);
-  return s.substr(b, e - b + 1);
-}
 
 std::optional<std::string> FieldReader::trimmed_string(std::string_view key, bool required, bool allow_blank,
                                                        size_t max_chars) {
   auto v = string(key, required, SIZE_MAX, allow_blank);
   if (!v) return std::nullopt;
   std::string_view t = trim_whitespace(*v);
-  if (utf8_chars(t) > max_chars) {
-    error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
-    return std::nullopt;
+  switch (model::fields::check_text(t, max_chars, allow_blank)) {
+    case model::fields::Problem::kNone:
+      return std::string(t);
+    case model::fields::Problem::kBlank:
+      error(std::string(key), "This field may not be blank.");
+      return std::nullopt;
+    default:
+      error(std::string(key), "Ensure this field has no more than " + std::to_string(max_chars) + " characters.");
+      return std::nullopt;
   }
-  return std::string(t);
 }
 
 std::optional<std::string> FieldReader::trimmed(std::string_view key, bool required, size_t max_chars) {
@@ -30,6 +28,40 @@ std::optional<std::string> FieldReader::trimmed(std::string_view key, bool requi
 
 std::optional<std::string> FieldReader::text(std::string_view key, size_t max_chars) {
   return trimmed_string(key, false, true, max_chars);
+}
+
+std::optional<std::string> FieldReader::email(std::string_view key, bool required) {
+  auto v = string(key, required, SIZE_MAX);
+  if (!v) return std::nullopt;
+  std::string email = model::normalize_email(*v);
+  switch (model::fields::check_email(email)) {
+    case model::fields::Problem::kNone:
+      return email;
+    case model::fields::Problem::kTooLong:
+      error(std::string(key),
+            "Ensure this field has no more than " + std::to_string(model::fields::kMaxEmailChars) + " characters.");
+      return std::nullopt;
+    default:
+      error(std::string(key), "Enter a valid email address.");
+      return std::nullopt;
+  }
+}
+
+std::optional<std::string_view> FieldReader::password(std::string_view key, bool required) {
+  auto v = string(key, required, SIZE_MAX, true);
+  if (!v) return std::nullopt;
+  switch (model::fields::check_password(*v)) {
+    case model::fields::Problem::kNone:
+      return v;
+    case model::fields::Problem::kTooShort:
+      error(std::string(key), "This password is too short. It must contain at least " +
+                                  std::to_string(model::fields::kMinPasswordLength) + " characters.");
+      return std::nullopt;
+    default:
+      error(std::string(key), "Ensure this field has no more than " +
+                                  std::to_string(model::fields::kMaxPasswordBytes) + " characters.");
+      return std::nullopt;
+  }
 }
 
 bool FieldReader::has(std::string_view key) const {

@@ -12,13 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.h"
 #include "http/error.h"
 #include "http/response.h"
 
 namespace claribi::json {
-
-// s without surrounding whitespace (DRF CharField trims).
-std::string_view trim_whitespace(std::string_view s);
 
 // Reads fields of a parsed object, collecting errors.
 class FieldReader {
@@ -36,10 +34,16 @@ class FieldReader {
   std::optional<std::string_view> string(std::string_view key, bool required, size_t max_len = 255,
                                          bool allow_blank = false);
   std::optional<std::string_view> nullable_string(std::string_view key, bool* is_null, size_t max_len = 255);
-  // A non-blank string, trimmed, of at most max_chars characters.
+  // A non-blank string, trimmed, of at most max_chars characters
+  // (model::fields::check_text, the rule claribi-admin applies too).
   std::optional<std::string> trimmed(std::string_view key, bool required, size_t max_chars);
   // A string that may be blank, trimmed, of at most max_chars characters.
   std::optional<std::string> text(std::string_view key, size_t max_chars);
+  // An email address, normalized (trimmed, lower-cased) and checked by
+  // model::fields::check_email.
+  std::optional<std::string> email(std::string_view key, bool required);
+  // A new password (model::fields::check_password); never trimmed.
+  std::optional<std::string_view> password(std::string_view key, bool required);
   std::optional<int64_t> integer(std::string_view key, bool required, int64_t min, int64_t max);
   std::optional<bool> boolean(std::string_view key, bool required);
   // Raw element (any type), or nullopt when absent.

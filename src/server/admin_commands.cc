@@ -1,6 +1,6 @@
 #include "server/admin_commands.h"
 
-#include "model/credentials.h"
+#include "model/field_rules.h"
 
 #include <sys/stat.h>
 
@@ -31,11 +31,6 @@ namespace claribi::server {
 namespace {
 
 constexpr std::string_view kProgram = "claribi-admin";
-constexpr size_t kMaxPassword = 4096;    // as the API's request field limit
-constexpr size_t kMaxName = 150;         // first/last name
-constexpr size_t kMaxOrgName = 200;
-constexpr size_t kMaxKeyName = 200;
-constexpr size_t kMaxEmail = 254;
 
 const char* kTopFooter =
     "Global options, before or after the command:\n"
@@ -47,18 +42,6 @@ const char* kTopFooter =
     "Exit codes: 0 done, 1 refused or failed, 2 usage error.";
 
 // ---- text helpers -------------------------------------------------------------
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char ch) { return (unsigned char)ch < 0x20 || ch == 0x7f; });
-}
 
 // For table cells: control characters (a newline in a name) become spaces.
 std::string cell(std::string_view s) {
@@ -98,7 +81,7 @@ std::string parse_scope_list(std::string_view text, uint32_t* bits) {
   *bits = 0;
   while (true) {
     size_t comma = text.find(',');
-    std::string_view item = trim(text.substr(0, comma));
+    std::string_view item = trim_whitespace(text.substr(0, comma));
     if (!item.empty()) {
       std::optional<uint32_t> bit = model::parse_scope(item);
       if (!bit) return "unknown scope '" + std::string(item) + "' (scopes: " + all_scope_names() + ")";
@@ -141,26 +124,48 @@ std::string key_status(const model::ApiKey& k, int64_t now) {
 
 // ---- parsing ------------------------------------------------------------------
 
+struct Command;
+
+// One parsed command line: the command and the values of its arguments.
 struct Cmd {
-  std::string name;  // "bootstrap", "users list", ...
+  const Command* command = nullptr;
   std::string org_name, plan, email, password, first_name, last_name, role = "viewer";
   std::string key_name, scopes, expires_at, dest;
   std::string file, format;  // rows import; format "" until derived from the file name
   int64_t ai_credits = 0;
   uint64_t org_id = 0, user_id = 0, key_id = 0, data_source_id = 0;
-  bool has_org = false, has_email = false, has_user_id = false;
+  bool has_org = false, has_email = false, has_id = false;  // --org, --email, --id given
   bool all = false, verbose = false, replace = false;
   // Derived after parsing.
   uint32_t scope_bits = 0;
   int64_t expires_at_unix = 0;
 };
 
+// The checks of model/field_rules.h — the API's rules — worded for a
+// command line.
+std::string problem_text(model::fields::Problem p, size_t max) {
+  switch (p) {
+    case model::fields::Problem::kNone:
+      return {};
+    case model::fields::Problem::kBlank:
+      return "must not be empty";
+    case model::fields::Problem::kTooLong:
+      return "longer than " + std::to_string(max) + " characters";
+    case model::fields::Problem::kTooShort:
+      return "this password is too short: it must contain at least " +
+             std::to_string(model::fields::kMinPasswordLength) + " characters";
+    case model::fields::Problem::kInvalid:
+      return "not a valid email address";
+  }
+  return "invalid";
+}
+
 CLI::Validator email_check() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
         std::string e = model::normalize_email(s);
-        if (e.size() > kMaxEmail) return "email address too long";
-        return model::valid_email(e) ? std::string() : "not a valid email address: " + e;
+        std::string problem = problem_text(model::fields::check_email(e), model::fields::kMaxEmailChars);
+        return problem.empty() ? problem : problem + ": " + e;
       },
       "");
 }
@@ -168,35 +173,16 @@ CLI::Validator email_check() {
 CLI::Validator password_check() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
-        if (s.size() < model::kMinPasswordLength)
-          return "this password is too short: it must contain at least " + std::to_string(model::kMinPasswordLength) + " characters";
-        if (s.size() > kMaxPassword) return "this password is too long";
-        return {};
+        return problem_text(model::fields::check_password(s), model::fields::kMaxPasswordBytes);
       },
       "");
 }
 
-CLI::Validator text_check(size_t max, bool required) {
+// A name or a plan: trimmed, then the API's length rule.
+CLI::Validator text_check(size_t max_chars) {
   return CLI::Validator(
-      [max, required](std::string& s) -> std::string {
-        std::string_view t = trim(s);
-        if (required && t.empty()) return "must not be empty";
-        if (t.size() > max) return "longer than " + std::to_string(max) + " characters";
-        if (has_control(t)) return "contains control characters";
-        return {};
-      },
-      "");
-}
-
-CLI::Validator plan_check() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        if (s.empty() || s.size() > 64) return "a plan is 1 to 64 characters";
-        for (char ch : s) {
-          bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
-          if (!ok) return "a plan is lower-case letters, digits, '_' and '-' (e.g. professional)";
-        }
-        return {};
+      [max_chars](std::string& s) -> std::string {
+        return problem_text(model::fields::check_text(trim_whitespace(s), max_chars, false), max_chars);
       },
       "");
 }
@@ -232,180 +218,6 @@ CLI::Validator positive_id() {
       "");
 }
 
-// Parses `args` into *c. The answer for --help or a usage error, or nullopt.
-std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
-  CLI::App app{"clariBI administration: organizations, users, API keys, backups, row imports.",
-               std::string(kProgram)};
-  app.require_subcommand(1);
-  app.footer(kTopFooter);
-
-  auto id_option = [](CLI::App* sub, const std::string& name, uint64_t& v, const std::string& desc) {
-    return sub->add_option(name, v, desc)->type_name("ID")->check(positive_id());
-  };
-  auto user_selector = [&](CLI::App* sub) {
-    auto* e = sub->add_option("--email", c->email, "The user's email")->type_name("EMAIL")->check(email_check());
-    auto* i = id_option(sub, "--id", c->user_id, "The user's id");
-    e->excludes(i);
-  };
-
-  CLI::App* boot = app.add_subcommand(
-      "bootstrap", "Create an organization and its first administrator (refused if the email exists anywhere)");
-  boot->add_option("--org", c->org_name, "Organization name")->required()->type_name("NAME")->check(text_check(kMaxOrgName, true));
-  boot->add_option("--plan", c->plan, "Plan (e.g. professional)")->required()->type_name("PLAN")->check(plan_check());
-  boot->add_option("--ai-credits", c->ai_credits, "AI credits remaining")
-      ->required()
-      ->type_name("N")
-      ->check(CLI::Range(int64_t(0), int64_t(1) << 53));
-  boot->add_option("--email", c->email, "Administrator's email")->required()->type_name("EMAIL")->check(email_check());
-  boot->add_option("--password", c->password, "Administrator's password (at least 8 characters); --password-stdin reads it from standard input, and on a terminal leaving both out asks for it")
-      ->required()
-      ->type_name("PASSWORD")->check(password_check());
-  boot->add_option("--first-name", c->first_name, "Administrator's first name")
-      ->required()
-      ->type_name("NAME")->check(text_check(kMaxName, false));
-  boot->add_option("--last-name", c->last_name, "Administrator's last name")
-      ->required()
-      ->type_name("NAME")->check(text_check(kMaxName, false));
-
-  CLI::App* isb = app.add_subcommand("is-bootstrapped", "Exit 0 if any organization exists, 1 if none");
-
-  CLI::App* orgs = app.add_subcommand("orgs", "Organizations");
-  orgs->require_subcommand(1);
-  CLI::App* orgs_list = orgs->add_subcommand("list", "List organizations");
-
-  CLI::App* users = app.add_subcommand("users", "Manage users");
-  users->require_subcommand(1);
-  CLI::App* ul = users->add_subcommand("list", "List users (of one organization, or all)");
-  id_option(ul, "--org", c->org_id, "Organization id");
-  CLI::App* uc = users->add_subcommand("create", "Create a user");
-  id_option(uc, "--org", c->org_id, "Organization id")->required();
-  uc->add_option("--email", c->email, "Email")->required()->type_name("EMAIL")->check(email_check());
-  uc->add_option("--password", c->password, "Initial password (at least 8 characters); or --password-stdin, or asked on a terminal")
-      ->required()
-      ->type_name("PASSWORD")->check(password_check());
-  uc->add_option("--first-name", c->first_name, "First name")->required()->type_name("NAME")->check(text_check(kMaxName, false));
-  uc->add_option("--last-name", c->last_name, "Last name")->required()->type_name("NAME")->check(text_check(kMaxName, false));
-  uc->add_option("--role", c->role, "Role (default viewer)")
-      ->type_name("ROLE")->check(CLI::IsMember({"administrator", "editor", "viewer"}));
-  CLI::App* ud = users->add_subcommand("disable", "Disable a user: their tokens and API keys stop working");
-  user_selector(ud);
-  CLI::App* ue = users->add_subcommand("enable", "Enable a disabled user again");
-  user_selector(ue);
-  CLI::App* ur = users->add_subcommand("reset-password",
-                                       "Set a user's password; every token issued before stops working");
-  user_selector(ur);
-  ur->add_option("--password", c->password, "New password (at least 8 characters); or --password-stdin, or asked on a terminal")
-      ->required()
-      ->type_name("PASSWORD")->check(password_check());
-
-  CLI::App* keys = app.add_subcommand("keys", "Manage API keys");
-  keys->require_subcommand(1);
-  CLI::App* kc = keys->add_subcommand("create", "Create an API key for a user; the key is printed once");
-  kc->add_option("--email", c->email, "Owner's email (the key acts as this user)")->required()->type_name("EMAIL")->check(email_check());
-  kc->add_option("--name", c->key_name, "Key name")->required()->type_name("NAME")->check(text_check(kMaxKeyName, true));
-  kc->add_option("--scopes", c->scopes, "Comma-separated scopes, within the owner's role: " + all_scope_names())
-      ->required()
-      ->type_name("SCOPES")->check(scopes_check());
-  kc->add_option("--expires-at", c->expires_at, "Expiry, ISO 8601 UTC (default: never)")->type_name("TIME")->check(expires_check());
-  CLI::App* kl = keys->add_subcommand("list", "List API keys (of one organization, or all)");
-  id_option(kl, "--org", c->org_id, "Organization id");
-  kl->add_flag("--all", c->all, "Include deleted keys");
-  CLI::App* kr = keys->add_subcommand("revoke", "Revoke an API key, effective at once");
-  id_option(kr, "--id", c->key_id, "Key id")->required();
-
-  CLI::App* backup = app.add_subcommand(
-      "backup", "Write a consistent copy of the database (a RocksDB checkpoint) into DEST, which must not exist");
-  backup->add_option("DEST", c->dest, "Destination directory; a relative path is relative to your working directory")
-      ->required()
-      ->type_name("DEST");
-  backup->footer("A backup at DIR/db is a data directory DIR: claribi-admin --data-dir DIR stats");
-
-  CLI::App* stats = app.add_subcommand("stats", "Counts of organizations, users and keys, and database statistics");
-  stats->add_flag("--verbose", c->verbose, "Include RocksDB's full statistics");
-
-  CLI::App* rows = app.add_subcommand("rows", "Rows of upload data sources");
-  rows->require_subcommand(1);
-  CLI::App* ri = rows->add_subcommand("import",
-                                      "Append the rows of a CSV or JSON file to an upload data source, as "
-                                      "POST /api/data-sources/ID/rows/ does");
-  id_option(ri, "--data-source", c->data_source_id, "The data source's id (of type upload)")->required();
-  ri->add_flag("--replace", c->replace, "Replace all its rows instead of appending (mode=replace)");
-  ri->add_option("--format", c->format, "csv or json (a JSON array of objects); default: json for a .json file, else csv")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"csv", "json"}));
-  ri->add_option("FILE", c->file, "The file to read; a relative path is relative to your working directory")
-      ->required()
-      ->type_name("FILE");
-  ri->footer(
-      "claribi-admin reads FILE itself (a running server gets the open file, not its path);\n"
-      "FILE may be a pipe (/dev/stdin). Progress goes to stderr, the summary line to stdout.\n"
-      "A refused file appends nothing. Exit codes: 0 imported, 1 refused or failed, 2 usage error.");
-
-  std::vector<const char*> argv;
-  argv.push_back(kProgram.data());
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::string message;
-  ConfigOutcome outcome = parse_command_line(app, kProgram, int(argv.size()), argv.data(), &message);
-  if (outcome == ConfigOutcome::kExitOk) return AdminOutput{kAdminExitOk, message, ""};
-  if (outcome == ConfigOutcome::kExitError) {
-    if (args.empty()) return AdminOutput{kAdminExitUsage, "", app.help()};
-    return AdminOutput{kAdminExitUsage, "", message + "\n"};
-  }
-
-  auto usage = [&](const std::string& cmd, const std::string& problem) {
-    return AdminOutput{kAdminExitUsage, "",
-                       std::string(kProgram) + ": " + cmd + ": " + problem + " (see " + cmd + " --help)\n"};
-  };
-  if (boot->parsed()) c->name = "bootstrap";
-  else if (isb->parsed()) c->name = "is-bootstrapped";
-  else if (orgs_list->parsed()) c->name = "orgs list";
-  else if (ul->parsed()) c->name = "users list";
-  else if (uc->parsed()) c->name = "users create";
-  else if (ud->parsed()) c->name = "users disable";
-  else if (ue->parsed()) c->name = "users enable";
-  else if (ur->parsed()) c->name = "users reset-password";
-  else if (kc->parsed()) c->name = "keys create";
-  else if (kl->parsed()) c->name = "keys list";
-  else if (kr->parsed()) c->name = "keys revoke";
-  else if (backup->parsed()) c->name = "backup";
-  else if (stats->parsed()) c->name = "stats";
-  else if (ri->parsed()) c->name = "rows import";
-  else return AdminOutput{kAdminExitUsage, "", app.help()};
-
-  c->has_org = (ul->parsed() && ul->count("--org") > 0) || (kl->parsed() && kl->count("--org") > 0) || uc->parsed();
-  for (CLI::App* sub : {ud, ue, ur}) {
-    if (!sub->parsed()) continue;
-    c->has_email = sub->count("--email") > 0;
-    c->has_user_id = sub->count("--id") > 0;
-    if (!c->has_email && !c->has_user_id) return usage(c->name, "give the user's --email or --id");
-  }
-  if (c->name == "backup" && c->dest.empty()) return usage(c->name, "DEST must not be empty");
-  if (c->name == "rows import") {
-    if (c->file.empty()) return usage(c->name, "FILE must not be empty");
-    if (c->format.empty()) {
-      // From the extension, in any letter case; anything else is CSV.
-      std::string ext;
-      size_t dot = c->file.rfind('.');
-      if (dot != std::string::npos && c->file.find('/', dot) == std::string::npos) ext = c->file.substr(dot + 1);
-      std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
-      c->format = ext == "json" ? "json" : "csv";
-    }
-  }
-
-  // Normalized values (the validators checked them).
-  c->email = model::normalize_email(c->email);
-  c->org_name = std::string(trim(c->org_name));
-  c->first_name = std::string(trim(c->first_name));
-  c->last_name = std::string(trim(c->last_name));
-  c->key_name = std::string(trim(c->key_name));
-  if (kc->parsed()) {
-    (void)parse_scope_list(c->scopes, &c->scope_bits);
-    c->scope_bits = model::normalize_scopes(c->scope_bits);
-    if (!c->expires_at.empty()) c->expires_at_unix = parse_iso8601(c->expires_at).value_or(0);
-  }
-  return std::nullopt;
-}
-
 // ---- running ------------------------------------------------------------------
 
 AdminOutput ok(std::string out, std::string err = {}) { return AdminOutput{kAdminExitOk, std::move(out), std::move(err)}; }
@@ -439,86 +251,7 @@ class Runner {
         input_(input),
         cwd_(cwd) {}
 
-  AdminOutput run(const Cmd& c) {
-    if (c.name == "bootstrap") return bootstrap(c);
-    if (c.name == "is-bootstrapped") return is_bootstrapped();
-    if (c.name == "orgs list") return orgs_list();
-    if (c.name == "users list") return users_list(c);
-    if (c.name == "users create") return users_create(c);
-    if (c.name == "users disable") return users_set_active(c, false);
-    if (c.name == "users enable") return users_set_active(c, true);
-    if (c.name == "users reset-password") return users_reset_password(c);
-    if (c.name == "keys create") return keys_create(c);
-    if (c.name == "keys list") return keys_list(c);
-    if (c.name == "keys revoke") return keys_revoke(c);
-    if (c.name == "backup") return backup(c);
-    if (c.name == "stats") return stats(c);
-    if (c.name == "rows import") return rows_import(c);
-    return failed("unknown command " + c.name);
-  }
-
- private:
-  auth::Argon2Params argon2() const {
-    return auth::Argon2Params{config_.auth.argon2_iterations, config_.auth.argon2_memory_kib,
-                              config_.auth.argon2_parallelism};
-  }
-
-  // One change through the IdentityService, waited for. With the server's
-  // writer it is queued to the group-commit thread and `done` runs there once
-  // the batch is synced and applied to the index; without one (stopped
-  // server) transact writes synchronously and calls `done` right here. The
-  // build function runs synchronously on this thread either way.
-  Status commit(const identity::IdentityService::BuildFn& build) {
-    auto promise = std::make_shared<std::promise<Status>>();
-    std::future<Status> result = promise->get_future();
-    identity_.transact(build, [promise](Status s) { promise->set_value(std::move(s)); });
-    return result.get();
-  }
-
-  // The user an email names, as the View sees it (queued changes included).
-  const model::User* user_by_email(const identity::View& v, const std::string& email) const {
-    uint64_t id = index_.user_id_by_email(email);
-    if (id == 0) return nullptr;
-    const model::User* u = v.user(id);
-    return u != nullptr && u->email == email ? u : nullptr;
-  }
-
-  const model::User* selected_user(const identity::View& v, const Cmd& c) const {
-    return c.has_user_id ? v.user(c.user_id) : user_by_email(v, c.email);
-  }
-
-  std::string user_label(const Cmd& c) const {
-    return c.has_user_id ? "no user with id " + std::to_string(c.user_id) : "no user with email " + c.email;
-  }
-
-  Status organization_ids(std::vector<uint64_t>* ids) const {
-    return db_.ForEachPrefix(storage::Family::kOrganizations, {}, [&](std::string_view key, std::string_view) {
-      uint64_t id = 0;
-      if (storage::decode_id_key(key, &id)) ids->push_back(id);
-      return true;
-    });
-  }
-
-  // The organizations a list covers: the one asked for (refused if missing),
-  // or all of them.
-  Status organizations(const Cmd& c, std::vector<model::Organization>* out) const {
-    std::vector<uint64_t> ids;
-    if (c.has_org) {
-      ids.push_back(c.org_id);
-    } else if (Status s = organization_ids(&ids); !s.ok()) {
-      return s;
-    }
-    for (uint64_t id : ids) {
-      std::optional<model::Organization> o = store_.GetOrganization(id);
-      if (!o) {
-        if (c.has_org) return Status::NotFound("no organization with id " + std::to_string(id));
-        return Status::Corruption("organization " + std::to_string(id) + " cannot be read");
-      }
-      out->push_back(std::move(*o));
-    }
-    return Status::Ok();
-  }
-
+  // The commands: kCommands names them.
   AdminOutput bootstrap(const Cmd& c) {
     auto taken = [&] {
       return failed("a user with email " + c.email +
@@ -563,7 +296,7 @@ class Runner {
               "\nuser_id: " + std::to_string(admin.id) + "\nemail: " + admin.email + "\nrole: administrator\n");
   }
 
-  AdminOutput is_bootstrapped() {
+  AdminOutput is_bootstrapped(const Cmd&) {
     std::vector<uint64_t> ids;
     if (Status s = organization_ids(&ids); !s.ok()) return failed(s);
     if (ids.empty()) return AdminOutput{kAdminExitFailed, "not bootstrapped: no organization exists\n", ""};
@@ -571,7 +304,7 @@ class Runner {
               "\n");
   }
 
-  AdminOutput orgs_list() {
+  AdminOutput orgs_list(const Cmd&) {
     Cmd all;
     std::vector<model::Organization> orgs;
     if (Status s = organizations(all, &orgs); !s.ok()) return failed(s);
@@ -635,38 +368,13 @@ class Runner {
               "\nemail: " + user.email + "\nrole: " + std::string(model::role_name(user.role)) + "\n");
   }
 
-  AdminOutput users_set_active(const Cmd& c, bool active) {
-    const int64_t now = unix_now();
-    model::User user;
-    bool unchanged = false;
-    Status s = commit([&](const identity::View& v, identity::Change& ch) {
-      const model::User* u = selected_user(v, c);
-      if (u == nullptr) return Status::NotFound(user_label(c));
-      user = *u;
-      if (u->is_active == active) {
-        unchanged = true;
-        return Status::Ok();
-      }
-      if (!active && u->role == model::Role::kAdministrator && v.active_admins(u->org_id) <= 1) {
-        return Status::PermissionDenied("user " + std::to_string(u->id) + " " + u->email +
-                                        " is the last active administrator of organization " +
-                                        std::to_string(u->org_id) + "; refused");
-      }
-      user.is_active = active;
-      user.updated_at = now;
-      ch.users.push_back(user);
-      return Status::Ok();
-    });
-    if (!s.ok()) return failed(s);
-    std::string label = "user " + std::to_string(user.id) + " " + user.email;
-    if (unchanged) return ok(label + " was already " + (active ? "enabled" : "disabled") + "\n");
-    return ok(label + (active ? " enabled\n" : " disabled\n"));
-  }
+  AdminOutput users_enable(const Cmd& c) { return users_set_active(c, true); }
+  AdminOutput users_disable(const Cmd& c) { return users_set_active(c, false); }
 
   AdminOutput users_reset_password(const Cmd& c) {
     {
       // Before spending argon2 time: does the user exist at all?
-      uint64_t id = c.has_user_id ? c.user_id : index_.user_id_by_email(c.email);
+      uint64_t id = c.has_id ? c.user_id : index_.user_id_by_email(c.email);
       if (id == 0 || index_.user(id) == nullptr) return failed(user_label(c));
     }
     Result<std::string> hash = auth::hash_password(c.password, argon2());
@@ -871,6 +579,96 @@ class Runner {
     return failed("failed: unknown outcome");
   }
 
+ private:
+  auth::Argon2Params argon2() const {
+    return auth::Argon2Params{config_.auth.argon2_iterations, config_.auth.argon2_memory_kib,
+                              config_.auth.argon2_parallelism};
+  }
+
+  // One change through the IdentityService, waited for. With the server's
+  // writer it is queued to the group-commit thread and `done` runs there once
+  // the batch is synced and applied to the index; without one (stopped
+  // server) transact writes synchronously and calls `done` right here. The
+  // build function runs synchronously on this thread either way.
+  Status commit(const identity::IdentityService::BuildFn& build) {
+    auto promise = std::make_shared<std::promise<Status>>();
+    std::future<Status> result = promise->get_future();
+    identity_.transact(build, [promise](Status s) { promise->set_value(std::move(s)); });
+    return result.get();
+  }
+
+  // The user an email names, as the View sees it (queued changes included).
+  const model::User* user_by_email(const identity::View& v, const std::string& email) const {
+    uint64_t id = index_.user_id_by_email(email);
+    if (id == 0) return nullptr;
+    const model::User* u = v.user(id);
+    return u != nullptr && u->email == email ? u : nullptr;
+  }
+
+  const model::User* selected_user(const identity::View& v, const Cmd& c) const {
+    return c.has_id ? v.user(c.user_id) : user_by_email(v, c.email);
+  }
+
+  std::string user_label(const Cmd& c) const {
+    return c.has_id ? "no user with id " + std::to_string(c.user_id) : "no user with email " + c.email;
+  }
+
+  Status organization_ids(std::vector<uint64_t>* ids) const {
+    return db_.ForEachPrefix(storage::Family::kOrganizations, {}, [&](std::string_view key, std::string_view) {
+      uint64_t id = 0;
+      if (storage::decode_id_key(key, &id)) ids->push_back(id);
+      return true;
+    });
+  }
+
+  // The organizations a list covers: the one asked for (refused if missing),
+  // or all of them.
+  Status organizations(const Cmd& c, std::vector<model::Organization>* out) const {
+    std::vector<uint64_t> ids;
+    if (c.has_org) {
+      ids.push_back(c.org_id);
+    } else if (Status s = organization_ids(&ids); !s.ok()) {
+      return s;
+    }
+    for (uint64_t id : ids) {
+      std::optional<model::Organization> o = store_.GetOrganization(id);
+      if (!o) {
+        if (c.has_org) return Status::NotFound("no organization with id " + std::to_string(id));
+        return Status::Corruption("organization " + std::to_string(id) + " cannot be read");
+      }
+      out->push_back(std::move(*o));
+    }
+    return Status::Ok();
+  }
+
+  AdminOutput users_set_active(const Cmd& c, bool active) {
+    const int64_t now = unix_now();
+    model::User user;
+    bool unchanged = false;
+    Status s = commit([&](const identity::View& v, identity::Change& ch) {
+      const model::User* u = selected_user(v, c);
+      if (u == nullptr) return Status::NotFound(user_label(c));
+      user = *u;
+      if (u->is_active == active) {
+        unchanged = true;
+        return Status::Ok();
+      }
+      if (!active && u->role == model::Role::kAdministrator && v.active_admins(u->org_id) <= 1) {
+        return Status::PermissionDenied("user " + std::to_string(u->id) + " " + u->email +
+                                        " is the last active administrator of organization " +
+                                        std::to_string(u->org_id) + "; refused");
+      }
+      user.is_active = active;
+      user.updated_at = now;
+      ch.users.push_back(user);
+      return Status::Ok();
+    });
+    if (!s.ok()) return failed(s);
+    std::string label = "user " + std::to_string(user.id) + " " + user.email;
+    if (unchanged) return ok(label + " was already " + (active ? "enabled" : "disabled") + "\n");
+    return ok(label + (active ? " enabled\n" : " disabled\n"));
+  }
+
   const Config& config_;
   identity::IdentityService& identity_;
   identity::IdentityIndex& index_;
@@ -880,6 +678,287 @@ class Runner {
   const AdminInput& input_;
   std::string cwd_;
 };
+
+
+// ---- the commands -------------------------------------------------------------
+
+CLI::Option* id_option(CLI::App& sub, const std::string& name, uint64_t& v, const std::string& desc) {
+  return sub.add_option(name, v, desc)->type_name("ID")->check(positive_id());
+}
+
+// --email E | --id ID: the user a command acts on (one of them, checked by
+// select_user).
+void user_selector(CLI::App& sub, Cmd& c) {
+  auto* e = sub.add_option("--email", c.email, "The user's email")->type_name("EMAIL")->check(email_check());
+  auto* i = id_option(sub, "--id", c.user_id, "The user's id");
+  e->excludes(i);
+}
+
+CLI::Option* password_option(CLI::App& sub, Cmd& c, const std::string& what) {
+  return sub
+      .add_option("--password", c.password,
+                  what + " (at least " + std::to_string(model::fields::kMinPasswordLength) +
+                      " characters); --password-stdin reads it from standard input, and on a terminal leaving "
+                      "both out asks for it")
+      ->required()
+      ->type_name("PASSWORD")
+      ->check(password_check());
+}
+
+// What a command needs besides its arguments, for claribi-admin to prepare.
+enum Trait : unsigned {
+  kCreatesDatabase = 1,  // may run where there is no database yet
+  kTakesPassword = 2,    // --password, or --password-stdin, or a prompt
+  kReadsFile = 4,        // FILE, opened by claribi-admin (AdminInput::file_fd)
+};
+
+// One claribi-admin command: where it sits in the command line, its line
+// in --help, its arguments, the checks CLI11 cannot state (nullptr: none),
+// and what runs it. A new command is a row here and a Runner member.
+struct Command {
+  std::string_view group;  // "" for a top-level command, else "users", "keys", ...
+  std::string_view name;
+  std::string_view summary;
+  void (*declare)(CLI::App& sub, Cmd& c);
+  std::string (*complete)(Cmd& c);  // after parsing: a usage problem, or ""
+  AdminOutput (Runner::*handler)(const Cmd& c);
+  unsigned traits = 0;
+
+  std::string path() const { return group.empty() ? std::string(name) : std::string(group) + " " + std::string(name); }
+};
+
+struct Group {
+  std::string_view name, summary;
+};
+constexpr Group kGroups[] = {
+    {"orgs", "Organizations"},
+    {"users", "Manage users"},
+    {"keys", "Manage API keys"},
+    {"rows", "Rows of upload data sources"},
+};
+
+std::string select_user(Cmd& c) { return c.has_email || c.has_id ? "" : "give the user's --email or --id"; }
+
+const Command kCommands[] = {
+    {"", "bootstrap",
+     "Create an organization and its first administrator (refused if the email exists anywhere)",
+     [](CLI::App& sub, Cmd& c) {
+       sub.add_option("--org", c.org_name, "Organization name")
+           ->required()
+           ->type_name("NAME")
+           ->check(text_check(model::fields::organization::kMaxNameChars));
+       sub.add_option("--plan", c.plan, "Plan (e.g. professional)")
+           ->required()
+           ->type_name("PLAN")
+           ->check(text_check(model::fields::organization::kMaxPlanChars));
+       sub.add_option("--ai-credits", c.ai_credits, "AI credits remaining")
+           ->required()
+           ->type_name("N")
+           ->check(CLI::Range(int64_t(0), int64_t(1) << 53));
+       sub.add_option("--email", c.email, "Administrator's email")->required()->type_name("EMAIL")->check(email_check());
+       password_option(sub, c, "Administrator's password");
+       sub.add_option("--first-name", c.first_name, "Administrator's first name")
+           ->required()
+           ->type_name("NAME")
+           ->check(text_check(model::fields::users::kMaxNameChars));
+       sub.add_option("--last-name", c.last_name, "Administrator's last name")
+           ->required()
+           ->type_name("NAME")
+           ->check(text_check(model::fields::users::kMaxNameChars));
+     },
+     nullptr, &Runner::bootstrap, kCreatesDatabase | kTakesPassword},
+    {"", "is-bootstrapped", "Exit 0 if any organization exists, 1 if none", [](CLI::App&, Cmd&) {}, nullptr,
+     &Runner::is_bootstrapped},
+    {"orgs", "list", "List organizations", [](CLI::App&, Cmd&) {}, nullptr, &Runner::orgs_list},
+    {"users", "list", "List users (of one organization, or all)",
+     [](CLI::App& sub, Cmd& c) { id_option(sub, "--org", c.org_id, "Organization id"); }, nullptr,
+     &Runner::users_list},
+    {"users", "create", "Create a user",
+     [](CLI::App& sub, Cmd& c) {
+       id_option(sub, "--org", c.org_id, "Organization id")->required();
+       sub.add_option("--email", c.email, "Email")->required()->type_name("EMAIL")->check(email_check());
+       password_option(sub, c, "Initial password");
+       sub.add_option("--first-name", c.first_name, "First name")
+           ->required()
+           ->type_name("NAME")
+           ->check(text_check(model::fields::users::kMaxNameChars));
+       sub.add_option("--last-name", c.last_name, "Last name")
+           ->required()
+           ->type_name("NAME")
+           ->check(text_check(model::fields::users::kMaxNameChars));
+       sub.add_option("--role", c.role, "Role (default viewer)")
+           ->type_name("ROLE")
+           ->check(CLI::IsMember({"administrator", "editor", "viewer"}));
+     },
+     nullptr, &Runner::users_create, kTakesPassword},
+    {"users", "disable", "Disable a user: their tokens and API keys stop working", user_selector, select_user,
+     &Runner::users_disable},
+    {"users", "enable", "Enable a disabled user again", user_selector, select_user, &Runner::users_enable},
+    {"users", "reset-password", "Set a user's password; every token issued before stops working",
+     [](CLI::App& sub, Cmd& c) {
+       user_selector(sub, c);
+       password_option(sub, c, "New password");
+     },
+     select_user, &Runner::users_reset_password, kTakesPassword},
+    {"keys", "create", "Create an API key for a user; the key is printed once",
+     [](CLI::App& sub, Cmd& c) {
+       sub.add_option("--email", c.email, "Owner's email (the key acts as this user)")
+           ->required()
+           ->type_name("EMAIL")
+           ->check(email_check());
+       sub.add_option("--name", c.key_name, "Key name")
+           ->required()
+           ->type_name("NAME")
+           ->check(text_check(model::fields::api_keys::kMaxNameChars));
+       sub.add_option("--scopes", c.scopes, "Comma-separated scopes, within the owner's role: " + all_scope_names())
+           ->required()
+           ->type_name("SCOPES")
+           ->check(scopes_check());
+       sub.add_option("--expires-at", c.expires_at, "Expiry, ISO 8601 UTC (default: never)")
+           ->type_name("TIME")
+           ->check(expires_check());
+     },
+     [](Cmd& c) {
+       (void)parse_scope_list(c.scopes, &c.scope_bits);  // checked by scopes_check
+       c.scope_bits = model::normalize_scopes(c.scope_bits);
+       if (!c.expires_at.empty()) c.expires_at_unix = parse_iso8601(c.expires_at).value_or(0);
+       return std::string();
+     },
+     &Runner::keys_create},
+    {"keys", "list", "List API keys (of one organization, or all)",
+     [](CLI::App& sub, Cmd& c) {
+       id_option(sub, "--org", c.org_id, "Organization id");
+       sub.add_flag("--all", c.all, "Include deleted keys");
+     },
+     nullptr, &Runner::keys_list},
+    {"keys", "revoke", "Revoke an API key, effective at once",
+     [](CLI::App& sub, Cmd& c) { id_option(sub, "--id", c.key_id, "Key id")->required(); }, nullptr,
+     &Runner::keys_revoke},
+    {"", "backup",
+     "Write a consistent copy of the database (a RocksDB checkpoint) into DEST, which must not exist",
+     [](CLI::App& sub, Cmd& c) {
+       sub.add_option("DEST", c.dest, "Destination directory; a relative path is relative to your working directory")
+           ->required()
+           ->type_name("DEST");
+       sub.footer("A backup at DIR/db is a data directory DIR: claribi-admin --data-dir DIR stats");
+     },
+     [](Cmd& c) { return c.dest.empty() ? std::string("DEST must not be empty") : std::string(); }, &Runner::backup},
+    {"", "stats", "Counts of organizations, users and keys, and database statistics",
+     [](CLI::App& sub, Cmd& c) { sub.add_flag("--verbose", c.verbose, "Include RocksDB's full statistics"); },
+     nullptr, &Runner::stats},
+    {"rows", "import",
+     "Append the rows of a CSV or JSON file to an upload data source, as POST /api/data-sources/ID/rows/ does",
+     [](CLI::App& sub, Cmd& c) {
+       id_option(sub, "--data-source", c.data_source_id, "The data source's id (of type upload)")->required();
+       sub.add_flag("--replace", c.replace, "Replace all its rows instead of appending (mode=replace)");
+       sub.add_option("--format", c.format,
+                      "csv or json (a JSON array of objects); default: json for a .json file, else csv")
+           ->type_name("FORMAT")
+           ->check(CLI::IsMember({"csv", "json"}));
+       sub.add_option("FILE", c.file, "The file to read; a relative path is relative to your working directory")
+           ->required()
+           ->type_name("FILE");
+       sub.footer(
+           "claribi-admin reads FILE itself (a running server gets the open file, not its path);\n"
+           "FILE may be a pipe (/dev/stdin). Progress goes to stderr, the summary line to stdout.\n"
+           "A refused file appends nothing. Exit codes: 0 imported, 1 refused or failed, 2 usage error.");
+     },
+     [](Cmd& c) {
+       if (c.file.empty()) return std::string("FILE must not be empty");
+       if (c.format.empty()) {
+         // From the extension, in any letter case; anything else is CSV.
+         std::string ext;
+         size_t dot = c.file.rfind('.');
+         if (dot != std::string::npos && c.file.find('/', dot) == std::string::npos) ext = c.file.substr(dot + 1);
+         for (char& ch : ext) ch = ascii_lower(ch);
+         c.format = ext == "json" ? "json" : "csv";
+       }
+       return std::string();
+     },
+     &Runner::rows_import, kReadsFile},
+};
+
+// The command that args (the command line after the global options) names
+// by its leading words, without parsing the rest; nullptr when none does.
+const Command* named_command(const std::vector<std::string>& args) {
+  for (const Command& cmd : kCommands) {
+    if (cmd.group.empty() ? !args.empty() && args[0] == cmd.name
+                          : args.size() >= 2 && args[0] == cmd.group && args[1] == cmd.name)
+      return &cmd;
+  }
+  return nullptr;
+}
+
+bool given(const CLI::App* sub, const char* option) {
+  const CLI::Option* o = sub->get_option_no_throw(option);
+  return o != nullptr && o->count() > 0;
+}
+
+// Parses `args` into *c. The answer for --help or a usage error, or nullopt.
+std::optional<AdminOutput> parse(const std::vector<std::string>& args, Cmd* c) {
+  CLI::App app{"clariBI administration: organizations, users, API keys, backups, row imports.",
+               std::string(kProgram)};
+  app.require_subcommand(1);
+  app.footer(kTopFooter);
+
+  std::vector<std::pair<CLI::App*, const Command*>> subs;
+  std::map<std::string_view, CLI::App*> groups;
+  for (const Command& cmd : kCommands) {
+    CLI::App* parent = &app;
+    if (!cmd.group.empty()) {
+      CLI::App*& group = groups[cmd.group];
+      if (group == nullptr) {
+        auto g = std::find_if(std::begin(kGroups), std::end(kGroups),
+                              [&](const Group& x) { return x.name == cmd.group; });
+        group = app.add_subcommand(std::string(cmd.group), std::string(g->summary));
+        group->require_subcommand(1);
+      }
+      parent = group;
+    }
+    CLI::App* sub = parent->add_subcommand(std::string(cmd.name), std::string(cmd.summary));
+    cmd.declare(*sub, *c);
+    subs.emplace_back(sub, &cmd);
+  }
+
+  std::vector<const char*> argv;
+  argv.push_back(kProgram.data());
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  std::string message;
+  ConfigOutcome outcome = parse_command_line(app, kProgram, int(argv.size()), argv.data(), &message);
+  if (outcome == ConfigOutcome::kExitOk) return AdminOutput{kAdminExitOk, message, ""};
+  if (outcome == ConfigOutcome::kExitError) {
+    if (args.empty()) return AdminOutput{kAdminExitUsage, "", app.help()};
+    return AdminOutput{kAdminExitUsage, "", message + "\n"};
+  }
+
+  CLI::App* sub = nullptr;
+  for (auto& [s, cmd] : subs) {
+    if (s->parsed()) {
+      sub = s;
+      c->command = cmd;
+    }
+  }
+  if (c->command == nullptr) return AdminOutput{kAdminExitUsage, "", app.help()};
+  c->has_org = given(sub, "--org");
+  c->has_email = given(sub, "--email");
+  c->has_id = given(sub, "--id");
+
+  // Normalized values (the validators checked them).
+  c->email = model::normalize_email(c->email);
+  c->org_name = std::string(trim_whitespace(c->org_name));
+  c->plan = std::string(trim_whitespace(c->plan));
+  c->first_name = std::string(trim_whitespace(c->first_name));
+  c->last_name = std::string(trim_whitespace(c->last_name));
+  c->key_name = std::string(trim_whitespace(c->key_name));
+  if (c->command->complete != nullptr) {
+    if (std::string problem = c->command->complete(*c); !problem.empty()) {
+      const std::string path = c->command->path();
+      return AdminOutput{kAdminExitUsage, "",
+                         std::string(kProgram) + ": " + path + ": " + problem + " (see " + path + " --help)\n"};
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -899,7 +978,7 @@ AdminOutput AdminCommands::run(const std::vector<std::string>& args, const std::
   Cmd c;
   if (std::optional<AdminOutput> early = parse(args, &c)) return std::move(*early);
   Runner runner(config_, identity_, db_, rows_, input, cwd);
-  return runner.run(c);
+  return (runner.*(c.command->handler))(c);
 }
 
 std::optional<AdminOutput> AdminCommands::check_usage(const std::vector<std::string>& args) {
@@ -908,12 +987,18 @@ std::optional<AdminOutput> AdminCommands::check_usage(const std::vector<std::str
 }
 
 bool AdminCommands::creates_database(const std::vector<std::string>& args) {
-  return !args.empty() && args.front() == "bootstrap";
+  const Command* cmd = named_command(args);
+  return cmd != nullptr && (cmd->traits & kCreatesDatabase) != 0;
+}
+
+bool AdminCommands::takes_password(const std::vector<std::string>& args) {
+  const Command* cmd = named_command(args);
+  return cmd != nullptr && (cmd->traits & kTakesPassword) != 0;
 }
 
 std::optional<std::string> AdminCommands::input_file(const std::vector<std::string>& args) {
   Cmd c;
-  if (parse(args, &c) || c.name != "rows import") return std::nullopt;
+  if (parse(args, &c) || (c.command->traits & kReadsFile) == 0) return std::nullopt;
   return c.file;
 }
 

@@ -15,7 +15,8 @@
 //   0 done, 1 refused or failed (email exists, not found, bad state, I/O),
 //   2 usage error (unknown command or flag, missing or invalid value).
 //
-// Commands (see --help of each):
+// Commands (see --help of each; the table kCommands in admin_commands.cc
+// declares them, one row each):
 //   bootstrap --org NAME --plan PLAN --ai-credits N --email E --password P
 //             --first-name F --last-name L
 //   is-bootstrapped
@@ -125,6 +126,11 @@ class AdminCommands {
   // (bootstrap); the others refuse to run on a missing database. `args`
   // must have passed check_usage.
   static bool creates_database(const std::vector<std::string>& args);
+
+  // Whether the command takes a password (bootstrap, users create, users
+  // reset-password), which claribi-admin reads from --password-stdin or a
+  // prompt when --password is not given. From the leading command words.
+  static bool takes_password(const std::vector<std::string>& args);
 
   // The FILE of a valid `rows import` command line (as given: relative to
   // the caller's working directory), which the caller must open and pass

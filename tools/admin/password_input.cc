@@ -8,13 +8,11 @@
 #include <cstdio>
 #include <iostream>
 
-namespace claribi::admin {
-namespace {
+#include "server/admin_commands.h"
 
-bool takes_password(const std::vector<std::string>& args) {
-  auto has = [&](const char* word) { return std::find(args.begin(), args.end(), word) != args.end(); };
-  return has("bootstrap") || (has("users") && (has("create") || has("reset-password")));
-}
+namespace claribi::admin {
+
+namespace {
 
 bool has_password_option(const std::vector<std::string>& args) {
   return std::any_of(args.begin(), args.end(),
@@ -67,7 +65,8 @@ bool take_password(std::vector<std::string>* args, std::string* error) {
     args->push_back(line);
     return true;
   }
-  if (!takes_password(*args) || has_password_option(*args) || !::isatty(STDIN_FILENO)) return true;
+  if (!server::AdminCommands::takes_password(*args) || has_password_option(*args) || !::isatty(STDIN_FILENO))
+    return true;
   if (std::find(args->begin(), args->end(), "--help") != args->end() ||
       std::find(args->begin(), args->end(), "-h") != args->end())
     return true;

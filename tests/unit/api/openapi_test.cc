@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "api/field_limits.h"
+#include "model/field_rules.h"
 #include "api/handlers.h"
 #include "api/openapi.h"
 #include "api/openapi_yaml.h"
@@ -252,15 +252,15 @@ TEST_F(OpenApiDocument, PathParametersAreDeclaredByName) {
 
 TEST_F(OpenApiDocument, LimitsAreTheHandlersConstants) {
   EXPECT_EQ(int64_t(schema("UserCreate")["properties"]["first_name"]["maxLength"]),
-            int64_t(fields::users::kMaxNameChars));
+            int64_t(model::fields::users::kMaxNameChars));
   EXPECT_EQ(int64_t(schema("ApiKeyInput")["properties"]["name"]["maxLength"]),
-            int64_t(fields::api_keys::kMaxNameChars));
+            int64_t(model::fields::api_keys::kMaxNameChars));
   EXPECT_EQ(int64_t(schema("DashboardInput")["properties"]["widgets"]["maxItems"]),
-            int64_t(fields::dashboards::kMaxWidgets));
+            int64_t(model::fields::dashboards::kMaxWidgets));
   EXPECT_EQ(int64_t(schema("ApiKeyRotate")["properties"]["grace_period_seconds"]["maximum"]),
-            fields::api_keys::kMaxGracePeriodSeconds);
+            model::fields::api_keys::kMaxGracePeriodSeconds);
   EXPECT_EQ(int64_t(schema("ReportInput")["properties"]["recipients"]["maxItems"]),
-            int64_t(fields::reports::kMaxRecipients));
+            int64_t(model::fields::reports::kMaxRecipients));
   // The error codes are http/error.h's, all of them.
   std::vector<std::string> codes = strings(schema("ErrorCode")["enum"]);
   EXPECT_EQ(codes.size(), size_t(http::kLastErrorCode) + 1);
