@@ -27,6 +27,7 @@ PACKAGES=(
   prometheus            # promtool check metrics on the metrics listener (tests/e2e/operability_test.sh)
   systemd               # systemd-analyze verify of config/claribi.service (tests/e2e/systemd_unit_test.sh)
   chromium              # end-to-end test of GET /api/docs/: the Redoc page rendered headless (tests/e2e/openapi_test.sh)
+  haproxy               # end-to-end test of the health check and drain behind a load balancer
 )
 # Node.js and npm: the pinned npm packages of tools/openapi (the Redoc bundle the
 # build installs for GET /api/docs/, and redocly lint in the tests). Debian's
@@ -51,8 +52,9 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The nginx package starts a system service on install; the benchmark runs its
 # own private instance, so the system one is stopped (it is not needed).
-# The prometheus package does the same (only its promtool is used).
-for service in nginx prometheus; do
+# The prometheus package does the same (only its promtool is used), and so does
+# haproxy (its test starts a private instance).
+for service in nginx prometheus haproxy; do
   if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
     (command -v systemctl >/dev/null && $SUDO systemctl stop "$service" 2>/dev/null) || \
       (command -v service >/dev/null && $SUDO service "$service" stop >/dev/null 2>&1) || true
