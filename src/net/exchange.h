@@ -73,6 +73,18 @@ class Exchange {
   void resume_body();
   // Asks to be told when the client goes away before finish() (nullptr: no more).
   void watch(ExchangeWatcher* watcher) { watcher_ = watcher; }
+  // Inside handle(), for a handler that decides later whether to go on (a
+  // rate-limit check answered by Redis): the connection reads and parses
+  // nothing more — no next request, no byte of a streamed body — so request()
+  // stays valid after handle() returns, until release_input() or finish().
+  // A streamed body is then taken by a stream_body() call made before
+  // release_input().
+  void hold_input();
+  void release_input();
+  // While set, finish() sets *flag to true first (and forgets the flag): lets a
+  // caller learn whether a handler it ran finished the exchange, after which
+  // the exchange may already be back in the pool and must not be touched.
+  void set_finish_flag(bool* flag) { finish_flag_ = flag; }
   // A request a sampled access log leaves out (health probes); `all` still logs it.
   void leave_out_of_sampled_log();
   // Which of the reactor's per-route metrics the request counts in (the
@@ -90,6 +102,7 @@ class Exchange {
   const http::Request* request_ = nullptr;
   BodyConsumer* consumer_ = nullptr;
   ExchangeWatcher* watcher_ = nullptr;
+  bool* finish_flag_ = nullptr;
   http::Response response_;
   std::string_view cors_;
   bool done_ = false;

@@ -85,7 +85,7 @@ void HttpSession::process_input() {
   for (;;) {
     in_input_ = true;
     bool full = false;
-    while (!closed_ && !close_after_output_) {
+    while (!closed_ && !close_after_output_ && holder_ == nullptr) {
       if (queue_.size() >= limit) {
         full = true;
         break;
@@ -128,6 +128,10 @@ void HttpSession::process_input() {
 }
 
 bool HttpSession::resume_if_below_limit() {
+  if (hold_released_) {
+    hold_released_ = false;
+    if (!backpressured() && !close_after_output_) return true;
+  }
   if (!backpressured_ || close_after_output_ || queue_.size() >= reactor_.options().max_pipelined) return false;
   backpressured_ = false;
   return true;
@@ -189,7 +193,7 @@ void HttpSession::dispatch_stream_head(http::Request& req) {
   bool closing_before = close_after_output_;
   dispatch(req);
   Exchange* mine = queue_.back();  // dispatch queued it (done or not)
-  if (mine != nullptr && !mine->done_ && mine->consumer_ != nullptr && !closed_) {
+  if (mine != nullptr && !mine->done_ && (mine->consumer_ != nullptr || holder_ == mine) && !closed_) {
     // A last request (Connection: close) still needs its body read: close
     // once the body is in, not now.
     if (close_after_output_ && !closing_before) {
@@ -210,7 +214,7 @@ void HttpSession::dispatch_stream_head(http::Request& req) {
 }
 
 void HttpSession::on_body_bytes(std::string_view bytes) {
-  if (streaming_ == nullptr) return;
+  if (streaming_ == nullptr || streaming_->consumer_ == nullptr) return;
   if (!streaming_->consumer_->on_body(bytes)) body_paused_ = true;
 }
 
@@ -221,7 +225,7 @@ void HttpSession::on_body_end() {
   if (ex == nullptr) return;
   BodyConsumer* c = ex->consumer_;
   ex->consumer_ = nullptr;
-  c->on_body_end();
+  if (c != nullptr) c->on_body_end();
 }
 
 void HttpSession::abort_stream(http::ErrorCode code, std::string_view detail) {
@@ -231,11 +235,27 @@ void HttpSession::abort_stream(http::ErrorCode code, std::string_view detail) {
   if (ex == nullptr) return;
   BodyConsumer* c = ex->consumer_;
   ex->consumer_ = nullptr;
-  c->on_body_abort(code, detail);
+  if (c != nullptr) c->on_body_abort(code, detail);  // none yet: its holder learns it from its watcher
 }
 
 void Exchange::resume_body() {
   if (session_ != nullptr) session_->resume_body();
+}
+
+void Exchange::hold_input() {
+  if (session_ != nullptr) session_->hold_input(this);
+}
+
+void Exchange::release_input() {
+  if (session_ != nullptr) session_->release_input(this);
+}
+
+void HttpSession::hold_input(Exchange* ex) { holder_ = ex; }
+
+void HttpSession::release_input(Exchange* ex) {
+  if (holder_ != ex) return;
+  holder_ = nullptr;
+  if (!closed_) owner_.input_resumed();  // what is buffered already is parsed now
 }
 
 void HttpSession::resume_body() {
@@ -275,6 +295,10 @@ void HttpSession::respond_error_and_close(http::ErrorCode code, std::string_view
 }
 
 void Exchange::finish() {
+  if (finish_flag_ != nullptr) {
+    *finish_flag_ = true;
+    finish_flag_ = nullptr;
+  }
   done_ = true;
   if (session_ != nullptr) session_->exchange_finished(this);
 }
@@ -285,6 +309,10 @@ void Exchange::leave_out_of_sampled_log() {
 
 void HttpSession::exchange_finished(Exchange* ex) {
   --outstanding_;
+  if (holder_ == ex) {
+    holder_ = nullptr;
+    hold_released_ = true;  // owner_.exchange_completed() below resumes the input
+  }
   if (ex == streaming_) {
     // Answered before its body was all in (a refused upload): the rest of
     // the body is not read; the connection closes after the answer.

@@ -80,7 +80,8 @@ class HttpSession : private http::Http1Parser::BodySink {
   // Reading paused at the pipelining limit; true once, when the queue fell
   // below it again and the transport should read (and process) again.
   // Also while a streamed body's consumer is full (until resume_body).
-  bool backpressured() const { return backpressured_ || body_paused_; }
+  // And while an exchange holds the input (Exchange::hold_input).
+  bool backpressured() const { return backpressured_ || body_paused_ || holder_ != nullptr; }
   bool resume_if_below_limit();
 
   bool has_unanswered() const { return !queue_.empty(); }
@@ -106,6 +107,8 @@ class HttpSession : private http::Http1Parser::BodySink {
   void dispatch(http::Request& req);
   void dispatch_stream_head(http::Request& req);
   void resume_body();
+  void hold_input(Exchange* ex);
+  void release_input(Exchange* ex);
   void abort_stream(http::ErrorCode code, std::string_view detail);
   // Http1Parser::BodySink: bytes of the streamed body, to its consumer.
   void on_body_bytes(std::string_view bytes) override;
@@ -178,6 +181,8 @@ class HttpSession : private http::Http1Parser::BodySink {
   bool close_after_stream_ = false;
   bool closed_ = false;
   Exchange* streaming_ = nullptr;  // the exchange whose body is being streamed
+  Exchange* holder_ = nullptr;     // holds the input: nothing more is parsed (Exchange::hold_input)
+  bool hold_released_ = false;     // the holder finished: the transport should process input again
   Exchange* sending_ = nullptr;    // the queue's front, its response body going out in parts
   std::string part_;               // the part being framed
   char peer_[64] = {};

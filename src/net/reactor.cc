@@ -20,6 +20,7 @@ void Exchange::reset() {
   request_ = nullptr;
   consumer_ = nullptr;
   watcher_ = nullptr;
+  finish_flag_ = nullptr;
   response_.reset();
   cors_ = {};
   done_ = false;
@@ -103,6 +104,7 @@ void Reactor::set_thread_hooks(std::function<void()> on_start, std::function<voi
 }
 
 void Reactor::add_tick(std::function<void(int64_t)> fn) { ticks_.push_back(std::move(fn)); }
+void Reactor::add_close_hook(std::function<void()> fn) { close_hooks_.push_back(std::move(fn)); }
 
 void Reactor::start() {
   started_ = true;
@@ -289,6 +291,10 @@ void Reactor::close_all_handles() {
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
+  Reactor* outer = t_current;
+  t_current = this;  // the hooks may finish exchanges (destruction runs off the reactor thread)
+  for (auto& hook : close_hooks_) hook();
+  t_current = outer;
 }
 
 }  // namespace claribi::net

@@ -90,6 +90,10 @@ class Reactor {
                         std::function<void()> on_exit);
   // Called on the reactor thread once a second, with the wall clock.
   void add_tick(std::function<void(int64_t unix_now)> fn);
+  // Called on the reactor thread when it closes its own handles (shutdown,
+  // or destruction), for a service that keeps handles on this loop: it
+  // closes them there, so the loop can end.
+  void add_close_hook(std::function<void()> fn);
 
   uv_loop_t* loop() { return &loop_; }
   int index() const { return index_; }
@@ -155,6 +159,7 @@ class Reactor {
   std::function<void()> before_poll_;
   std::function<void()> on_exit_;
   std::vector<std::function<void(int64_t)>> ticks_;
+  std::vector<std::function<void()>> close_hooks_;
 
   Exchange* free_exchanges_ = nullptr;
   size_t free_exchange_count_ = 0;
