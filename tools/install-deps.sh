@@ -28,6 +28,8 @@ PACKAGES=(
   systemd               # systemd-analyze verify of config/claribi.service (tests/e2e/systemd_unit_test.sh)
   chromium              # end-to-end test of GET /api/docs/: the Redoc page rendered headless (tests/e2e/openapi_test.sh)
   haproxy               # end-to-end test of the health check and drain behind a load balancer
+  libhiredis-dev        # rate_limits.backend = "redis": the shared sliding log, driven from each reactor's loop
+  redis-server          # tests of the Redis limiter (tests/e2e/redis_limits_test.sh)
 )
 # Node.js and npm: the pinned npm packages of tools/openapi (the Redoc bundle the
 # build installs for GET /api/docs/, and redocly lint in the tests). Debian's
@@ -52,9 +54,9 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The nginx package starts a system service on install; the benchmark runs its
 # own private instance, so the system one is stopped (it is not needed).
-# The prometheus package does the same (only its promtool is used), and so does
-# haproxy (its test starts a private instance).
-for service in nginx prometheus haproxy; do
+# The prometheus package does the same (only its promtool is used), and so do
+# haproxy and redis-server (their tests start private instances).
+for service in nginx prometheus haproxy redis-server; do
   if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
     (command -v systemctl >/dev/null && $SUDO systemctl stop "$service" 2>/dev/null) || \
       (command -v service >/dev/null && $SUDO service "$service" stop >/dev/null 2>&1) || true

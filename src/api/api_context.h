@@ -17,6 +17,7 @@
 #include "identity/identity_index.h"
 #include "identity/identity_lists.h"
 #include "identity/identity_service.h"
+#include "limit/redis_limiter.h"
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
 #include "rows/row_service.h"
@@ -50,6 +51,9 @@ struct ApiContext {
   LastUsedRecorder& last_used;
   auth::Argon2Params argon2;
   http::CorsPolicy cors;
+  // rate_limits.backend = "redis": credential limits are checked there
+  // (null: by `limiter`, this node's own).
+  limit::RedisLimiter* shared_limiter = nullptr;
 };
 
 }  // namespace claribi::api

@@ -111,6 +111,9 @@ std::set<int> error_statuses(const Route& route, const RouteDoc* doc) {
   // The pipeline refuses a non-JSON body on every buffered route, even one that reads none.
   if (body || route.body == BodyKind::kBuffered) out.insert(415);
   if (route.limit != LimitKind::kNone) out.insert(429);
+  // A credential's limit in Redis (rate_limits.backend = "redis") with the
+  // closed fallback: 503 while Redis does not answer.
+  if (credential && route.limit == LimitKind::kCredential) out.insert(503);
   if (doc != nullptr) out.insert(doc->errors.begin(), doc->errors.end());
   return out;
 }

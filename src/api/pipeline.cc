@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <memory>
 
 #include "api/json_body.h"
 #include "api/last_used.h"
@@ -124,11 +125,22 @@ void Pipeline::handle(net::Exchange& ex) {
   ex.set_metric_slot(size_t(m.route_index));
   Ctx c{app_, ex, req, res, route, Principal{}, {m.ids[0], m.ids[1]}, unix_now()};
   if (route.access != Access::kPublic) {
-    if (!authenticate(c) || !rate_limit(c) || !authorize(c)) {
+    if (!authenticate(c)) {
       ex.finish();
       return;
     }
-  } else if (route.limit == LimitKind::kAddress || route.limit == LimitKind::kLogin) {
+    if (app_.shared_limiter != nullptr) {
+      shared_rate_limit(c);  // goes on to after_limit now or when Redis answers
+      return;
+    }
+    if (!rate_limit(c)) {
+      ex.finish();
+      return;
+    }
+    after_limit(c);
+    return;
+  }
+  if (route.limit == LimitKind::kAddress || route.limit == LimitKind::kLogin) {
     uint32_t limit = route.limit == LimitKind::kLogin ? app_.config.rate_limits.login_per_address
                                                       : app_.config.rate_limits.refresh_per_address;
     std::string_view kind = route.limit == LimitKind::kLogin ? "login-ip" : "refresh-ip";
@@ -228,33 +240,132 @@ bool Pipeline::authenticate(Ctx& c) {
   return true;
 }
 
-bool Pipeline::rate_limit(Ctx& c) {
+uint32_t Pipeline::credential_limit(const Ctx& c, char (*bucket)[32]) const {
   size_t ri = size_t(&c.route - routes().data());
-  uint32_t limit;
-  uint64_t key;
   bool plans = !app_.config.rate_limits.plans.empty();
   std::string_view plan;
   if (plans) {
     if (const model::Organization* o = app_.index.organization(c.who.org_id)) plan = o->plan;
   }
-  if (c.who.via_key()) {
-    limit = plans ? app_.config.api_key_limit_for(plan, c.route.pattern, http::method_name(c.route.method))
-                  : key_limits_[ri];
-    key = limit::limiter_key("key", c.who.key_id);
-  } else {
-    limit = plans ? app_.config.jwt_limit_for(plan, c.route.pattern, http::method_name(c.route.method))
-                  : jwt_limits_[ri];
-    key = limit::limiter_key("user", c.who.user_id);
+  if (bucket != nullptr) {
+    std::string_view kind = c.who.via_key() ? "key:" : "user:";
+    std::memcpy(*bucket, kind.data(), kind.size());
+    *std::to_chars(*bucket + kind.size(), *bucket + sizeof *bucket - 1, c.who.via_key() ? c.who.key_id : c.who.user_id)
+         .ptr = '\0';
   }
-  limit::LimitDecision d = app_.limiter.check(key, limit, monotonic_ms());
+  if (c.who.via_key()) {
+    return plans ? app_.config.api_key_limit_for(plan, c.route.pattern, http::method_name(c.route.method))
+                 : key_limits_[ri];
+  }
+  return plans ? app_.config.jwt_limit_for(plan, c.route.pattern, http::method_name(c.route.method))
+               : jwt_limits_[ri];
+}
+
+bool Pipeline::rate_limit(Ctx& c) {
+  uint32_t limit = credential_limit(c, nullptr);
+  uint64_t key = c.who.via_key() ? limit::limiter_key("key", c.who.key_id) : limit::limiter_key("user", c.who.user_id);
+  limit::LimitOutcome o;
+  o.decision = app_.limiter.check(key, limit, monotonic_ms());
+  return admit(c, o);
+}
+
+bool Pipeline::admit(Ctx& c, const limit::LimitOutcome& o) {
+  metrics::ReactorMetrics& m = c.ex.reactor().metrics();
+  if (app_.shared_limiter != nullptr) m.shared_limit_checks[size_t(o.decider)].add();
+  if (o.verdict == limit::LimitVerdict::kUnavailable) {
+    c.res.add_header("Retry-After", "1");
+    http::render_error(c.res, http::ErrorCode::kServiceUnavailable,
+                       "Rate limits cannot be checked right now (the shared limit store does not answer); "
+                       "try again shortly.");
+    return false;
+  }
+  const limit::LimitDecision& d = o.decision;
   add_limit_headers(c.res, d);
   if (d.admitted) return true;
-  c.ex.reactor().metrics().rate_limited[size_t(c.who.via_key() ? metrics::LimitedBy::kApiKey : metrics::LimitedBy::kJwt)]
-      .add();
+  m.rate_limited[size_t(c.who.via_key() ? metrics::LimitedBy::kApiKey : metrics::LimitedBy::kJwt)].add();
   http::render_error(c.res, http::ErrorCode::kRateLimited,
                      "Request was throttled. Expected available in " + std::to_string(d.retry_after_seconds) +
                          " seconds.");
   return false;
+}
+
+// A request whose credential check went to Redis: what the later steps need
+// (the request itself stays valid: the exchange holds the input), until the
+// answer — or the client leaving first.
+class Pipeline::SharedLimitWait final : public limit::LimitWaiter, public net::ExchangeWatcher {
+ public:
+  SharedLimitWait(Pipeline& pipeline, const Ctx& c)
+      : pipeline_(pipeline), ex_(c.ex), req_(c.req), route_(c.route), who_(c.who), ids_{c.ids[0], c.ids[1]},
+        now_(c.now) {}
+
+  void on_limit(const limit::LimitOutcome& outcome) override {
+    ex_.watch(nullptr);
+    if (gone_) {
+      // The client left: nothing is done for it (the request may be gone with
+      // the connection's buffer); the exchange is finished unanswered.
+      ex_.finish();
+      delete this;
+      return;
+    }
+    Ctx c{pipeline_.app_, ex_, req_, ex_.response(), route_, who_, {ids_[0], ids_[1]}, now_};
+    if (!pipeline_.admit(c, outcome)) {
+      ex_.finish();
+      delete this;
+      return;
+    }
+    bool finished = false;
+    ex_.set_finish_flag(&finished);
+    pipeline_.after_limit(c);
+    if (!finished) {
+      // Gone on asynchronously (it copied what it needs) or reading its
+      // streamed body: the connection parses again.
+      ex_.set_finish_flag(nullptr);
+      ex_.release_input();
+    }
+    delete this;
+  }
+
+  void on_client_gone() override { gone_ = true; }
+
+ private:
+  Pipeline& pipeline_;
+  net::Exchange& ex_;
+  const http::Request& req_;
+  const Route& route_;
+  Principal who_;
+  uint64_t ids_[2];
+  int64_t now_;
+  bool gone_ = false;
+};
+
+void Pipeline::shared_rate_limit(Ctx& c) {
+  char bucket[32];
+  uint32_t limit = credential_limit(c, &bucket);
+  auto wait = std::make_unique<SharedLimitWait>(*this, c);
+  limit::LimitOutcome now;
+  if (app_.shared_limiter->check(c.ex.reactor().index(), bucket, limit, wait.get(), &now)) {
+    if (admit(c, now)) {
+      after_limit(c);
+    } else {
+      c.ex.finish();
+    }
+    return;
+  }
+  c.ex.hold_input();
+  c.ex.watch(wait.get());
+  wait.release();  // deletes itself when answered
+}
+
+void Pipeline::after_limit(Ctx& c) {
+  if (!authorize(c)) {
+    c.ex.finish();
+    return;
+  }
+  if (c.route.body == BodyKind::kBuffered && !check_body_media_type(c.req, c.res)) {
+    c.ex.finish();
+    return;
+  }
+  c.route.handler(c);
 }
 
 bool Pipeline::authorize(Ctx& c) {

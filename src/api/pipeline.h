@@ -4,6 +4,11 @@
 // (per credential, or per address for the public auth routes) → permission
 // (access rule, role, scope: the route table) → handler. Every error leaves
 // through http::render_error.
+//
+// With rate_limits.backend = "redis" a credential's check is a Redis command:
+// the exchange holds the connection's input (Exchange::hold_input, so the
+// request stays valid and nothing behind it is parsed) and the steps after
+// the limit run when Redis answers, or its fallback decides.
 #pragma once
 
 #include <simdjson.h>
@@ -22,9 +27,19 @@ class Pipeline : public net::RequestHandler {
   void handle(net::Exchange& ex) override;
 
  private:
+  class SharedLimitWait;
+
   bool authenticate(Ctx& c);
+  // The credential's limit, and its bucket in Redis ("key:12", "user:3")
+  // into *bucket when asked.
+  uint32_t credential_limit(const Ctx& c, char (*bucket)[32]) const;
   bool rate_limit(Ctx& c);
+  void shared_rate_limit(Ctx& c);
+  // §7 headers, and 429 (or 503 when nobody could decide); false when refused.
+  bool admit(Ctx& c, const limit::LimitOutcome& outcome);
   bool authorize(Ctx& c);
+  // Permission, media type, handler.
+  void after_limit(Ctx& c);
 
   ApiContext& app_;
   http::Router router_;

@@ -126,7 +126,18 @@ struct RouteRateLimits {  // [[rate_limits.routes]]
   bool operator==(const RouteRateLimits&) const = default;
 };
 
+// Where credential limits are counted: this node alone, or a Redis server all
+// nodes share (limit/redis_limiter.h).
+enum class LimitBackend : uint8_t { kLocal, kRedis };
+// What a node does while Redis does not answer in time: count against its
+// share of each limit locally, or refuse (503).
+enum class RedisFallback : uint8_t { kLocal, kClosed };
+
 struct RateLimitsConfig {
+  LimitBackend backend = LimitBackend::kLocal;
+  std::string redis_url = "redis://127.0.0.1:6379";
+  uint32_t redis_timeout_ms = 5;
+  RedisFallback redis_fallback = RedisFallback::kLocal;
   uint32_t jwt_per_minute = 1000;     // per user
   uint32_t api_key_per_minute = 100;  // per key
   uint32_t login_per_email = 10;

@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "common/text.h"
+#include "config/redis_url.h"
 
 namespace claribi {
 namespace {
@@ -45,6 +46,16 @@ struct EnumNames<AccessLogMode> {
   static constexpr std::string_view kNames[] = {"off", "sampled", "all"};
 };
 static_assert(static_cast<int>(AccessLogMode::kAll) == 2, "kNames follows the enum's order");
+template <>
+struct EnumNames<LimitBackend> {
+  static constexpr std::string_view kNames[] = {"local", "redis"};
+};
+static_assert(static_cast<int>(LimitBackend::kRedis) == 1, "kNames follows the enum's order");
+template <>
+struct EnumNames<RedisFallback> {
+  static constexpr std::string_view kNames[] = {"local", "closed"};
+};
+static_assert(static_cast<int>(RedisFallback::kClosed) == 1, "kNames follows the enum's order");
 
 template <class T>
 consteval SettingKind kind_of() {
@@ -191,6 +202,13 @@ std::string refine_origin(std::string* v) {
   return "";
 }
 
+// rate_limits.redis_url: redis://[[user]:password@]host[:port][/db] or unix:///path.
+std::string refine_redis_url(std::string* v) {
+  RedisEndpoint e;
+  std::string why = parse_redis_url(*v, &e);
+  return why.empty() ? "" : quote_value(mask_url_password(*v)) + ": " + why;
+}
+
 // ---------------------------------------------------------------------------
 // The table. Defaults are Config's member initialisers (config.h).
 
@@ -325,6 +343,23 @@ constexpr Setting kSettings[] = {
         1, 86400),
 
     // [rate_limits]
+    row<&Config::rate_limits, &RateLimitsConfig::backend>(
+        "rate_limits.backend", "local|redis",
+        "Where credential limits are counted: local (this node) or redis (shared by every node, exact across "
+        "them)"),
+    refined(row<&Config::rate_limits, &RateLimitsConfig::redis_url>(
+                "rate_limits.redis_url", "URL",
+                "Redis for rate_limits.backend = redis: redis://[[user]:password@]host[:port][/db] or "
+                "unix:///path/to/redis.sock"),
+            refine_redis_url),
+    row<&Config::rate_limits, &RateLimitsConfig::redis_timeout_ms>(
+        "rate_limits.redis_timeout_ms", "MS",
+        "Longest wait for Redis's answer to a check; later (or Redis down): rate_limits.redis_fallback decides",
+        1, 60'000),
+    row<&Config::rate_limits, &RateLimitsConfig::redis_fallback>(
+        "rate_limits.redis_fallback", "local|closed",
+        "While Redis does not answer: local (count against this node's share, limit / live nodes) or closed "
+        "(503)"),
     row<&Config::rate_limits, &RateLimitsConfig::jwt_per_minute>(
         "rate_limits.jwt_per_minute", "N", "Requests per rolling minute per JWT user", 1, kMaxPerMinute),
     row<&Config::rate_limits, &RateLimitsConfig::api_key_per_minute>(

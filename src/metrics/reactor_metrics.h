@@ -17,6 +17,9 @@ namespace claribi::metrics {
 // Which credential a 429 was for.
 enum class LimitedBy : uint8_t { kJwt, kApiKey, kAddress };
 inline constexpr size_t kLimitedByCount = 3;
+// Who decided a credential's limit with rate_limits.backend = "redis":
+// Redis, the local share (fallback), or nobody (fallback closed: 503).
+inline constexpr size_t kSharedLimitDeciders = 3;
 
 struct RouteMetrics {
   Counter by_class[5];  // 1xx … 5xx
@@ -39,6 +42,7 @@ class ReactorMetrics {
   }
 
   Counter rate_limited[kLimitedByCount];
+  Counter shared_limit_checks[kSharedLimitDeciders];  // only with the Redis backend
   Counter connections_opened;
   Counter connections_closed;
   Counter tls_handshakes;          // completed

@@ -62,9 +62,11 @@ void Registry::render_reactors(TextWriter& w) const {
   }
 
   uint64_t limited[kLimitedByCount] = {};
+  uint64_t shared[kSharedLimitDeciders] = {};
   uint64_t opened = 0, closed = 0, handshakes = 0, handshake_failures = 0;
   for (const ReactorMetrics* m : reactors_) {
     for (size_t k = 0; k < kLimitedByCount; ++k) limited[k] += m->rate_limited[k].value();
+    for (size_t k = 0; k < kSharedLimitDeciders; ++k) shared[k] += m->shared_limit_checks[k].value();
     opened += m->connections_opened.value();
     closed += m->connections_closed.value();
     handshakes += m->tls_handshakes.value();
@@ -73,6 +75,12 @@ void Registry::render_reactors(TextWriter& w) const {
   w.family("claribi_rate_limited_total", "counter", "Requests refused with 429, by the credential the limit is for.");
   for (size_t k = 0; k < kLimitedByCount; ++k)
     w.sample("claribi_rate_limited_total", label("credential", kLimitedByNames[k]), limited[k]);
+  static constexpr std::string_view kDeciders[kSharedLimitDeciders] = {"redis", "local_share", "closed"};
+  w.family("claribi_shared_limit_checks_total", "counter",
+           "Credential limit checks with rate_limits.backend = redis, by who decided: Redis, this node's share "
+           "(fallback local) or none (fallback closed, 503).");
+  for (size_t k = 0; k < kSharedLimitDeciders; ++k)
+    w.sample("claribi_shared_limit_checks_total", label("decided_by", kDeciders[k]), shared[k]);
   w.family("claribi_connections_open", "gauge", "Client connections open now.");
   w.sample("claribi_connections_open", "", opened >= closed ? opened - closed : uint64_t(0));
   w.family("claribi_connections_total", "counter", "Client connections accepted.");

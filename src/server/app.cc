@@ -16,6 +16,7 @@
 #include "identity/identity_lists.h"
 #include "identity/identity_service.h"
 #include "index/qsbr.h"
+#include "limit/redis_limiter.h"
 #include "limit/sliding_window_limiter.h"
 #include "resources/resources.h"
 #include "rows/row_runtime.h"
@@ -46,6 +47,7 @@ struct App::Parts {
   std::unique_ptr<scheduler::SystemClock> clock;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
+  std::unique_ptr<limit::RedisLimiter> shared_limiter;  // rate_limits.backend = "redis"
   std::unique_ptr<api::LastUsedRecorder> last_used;
   api::ServingState serving;
   std::unique_ptr<api::ApiContext> context;
@@ -65,6 +67,7 @@ App::~App() {
   p_->pipeline.reset();
   p_->context.reset();
   p_->last_used.reset();
+  p_->shared_limiter.reset();
   p_->limiter.reset();
   p_->scheduler.reset();
   p_->clock.reset();
@@ -157,6 +160,17 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
       });
 
   s.limiter = std::make_unique<limit::SlidingWindowLimiter>();
+  if (cfg.rate_limits.backend == LimitBackend::kRedis) {
+    limit::RedisLimiter::Options ro;
+    if (std::string why = parse_redis_url(cfg.rate_limits.redis_url, &ro.endpoint); !why.empty()) {
+      return Status::InvalidArgument("rate_limits.redis_url: " + why);
+    }
+    ro.timeout_ms = cfg.rate_limits.redis_timeout_ms;
+    ro.fallback_local = cfg.rate_limits.redis_fallback == RedisFallback::kLocal;
+    ro.reactors = int(readers);
+    s.shared_limiter = std::make_unique<limit::RedisLimiter>(std::move(ro), *s.limiter);
+    if (std::string why = s.shared_limiter->resolve(); !why.empty()) return Status::InvalidArgument(why);
+  }
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
   storage::Database* database = s.db.get();
@@ -168,7 +182,8 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   };
   s.context.reset(new api::ApiContext{cfg, s.serving, storage_problem, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
                                       *s.resources, s.rows->rows(), *s.queries, *s.runner, *s.limiter, *s.last_used, argon2,
-                                      http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count()))});
+                                      http::CorsPolicy(cfg.cors.allowed_origins, int(cfg.cors.max_age.count())),
+                                      s.shared_limiter.get()});
   // Computed now so the first unknown-email login does not pay for it.
   auth::dummy_password_hash(argon2);
   s.pipeline = std::make_unique<api::Pipeline>(*s.context);
@@ -196,6 +211,7 @@ size_t App::start_scheduler() {
 }
 
 api::Pipeline& App::pipeline() { return *p_->pipeline; }
+limit::RedisLimiter* App::shared_limiter() { return p_->shared_limiter.get(); }
 api::ApiContext& App::context() { return *p_->context; }
 api::ServingState& App::serving() { return p_->serving; }
 identity::IdentityService& App::identity() { return *p_->identity; }

@@ -26,6 +26,9 @@ class Qsbr;
 namespace identity {
 class IdentityService;
 }  // namespace identity
+namespace limit {
+class RedisLimiter;
+}  // namespace limit
 namespace api {
 class Pipeline;
 struct ApiContext;
@@ -54,6 +57,9 @@ class App {
 
   api::Pipeline& pipeline();
   api::ApiContext& context();
+  // rate_limits.backend = "redis": the reactors attach their connections to
+  // it (null with the local backend).
+  limit::RedisLimiter* shared_limiter();
   // Ready once the server finished starting, draining once it began to
   // stop (GET /api/health/ answers 503 outside the two).
   api::ServingState& serving();

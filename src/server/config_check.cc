@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "config/quote.h"
 #include "config/settings.h"
 #include "net/tls_context.h"
 
@@ -136,15 +137,6 @@ void check_jwt_secret(const Config& c, Checks& k) {
 
 }  // namespace
 
-std::string mask_smtp_url(const std::string& url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.rfind('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;  // a user without a password
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
 bool check_config(const Config& config, std::string* report) {
   std::string& out = *report;
   out = "# claribi-server --check-config";
@@ -152,7 +144,7 @@ bool check_config(const Config& config, std::string* report) {
   out += "\n# effective settings (defaults < file < CLARIBI_* environment < flags)\n";
   for (const Setting& s : all_settings()) {
     std::string value = render_setting(s, config);
-    if (s.key == "reports.smtp_url") value = mask_smtp_url(value);
+    if (s.key == "reports.smtp_url" || s.key == "rate_limits.redis_url") value = mask_url_password(value);
     out.append(s.key).append(" = ").append(toml_value(s, value)).append("\n");
   }
   out += "# " + std::string(kJwtSecretEnv) + ": " + (config.jwt_secret_env.empty() ? "not set" : "set, not shown") + "\n";

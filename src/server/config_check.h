@@ -15,7 +15,4 @@ namespace claribi::server {
 // True when the server would start with `config`; *report says why or why not.
 bool check_config(const Config& config, std::string* report);
 
-// reports.smtp_url with its password replaced by "***" (user kept).
-std::string mask_smtp_url(const std::string& url);
-
 }  // namespace claribi::server

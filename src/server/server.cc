@@ -20,6 +20,8 @@
 #include "metrics/exporter.h"
 #include "metrics/registry.h"
 #include "server/admin_socket.h"
+#include "config/quote.h"
+#include "limit/redis_limiter.h"
 #include "server/config_check.h"
 #include "server/app.h"
 
@@ -173,6 +175,12 @@ Status Server::start() {
         });
     App* a = s.app.get();
     rp->add_tick([a, i](int64_t now) { a->tick(int(i), now); });
+    if (limit::RedisLimiter* shared = a->shared_limiter()) {
+      // The reactor's own Redis connection, opened on its loop once it runs.
+      rp->post([shared, rp, i] { shared->attach(int(i), rp->loop()); });
+      rp->add_tick([shared, i](int64_t) { shared->tick(int(i)); });
+      rp->add_close_hook([shared, i] { shared->detach(int(i)); });
+    }
     if (i == 0) {
       net::TlsContext* tc = s.tls.get();
       int64_t every = cfg.tls.ticket_key_rotation.count();
@@ -221,7 +229,7 @@ Status Server::start() {
   } else {
     if (owed > 0) std::printf("claribi-server: %zu report deliveries still pending resumed\n", owed);
     std::printf("claribi-server: scheduled reports are e-mailed through %s\n",
-                mask_smtp_url(cfg.reports.smtp_url).c_str());
+                mask_url_password(cfg.reports.smtp_url).c_str());
   }
   std::string host = cfg.listen.is_ipv6() ? "[" + cfg.listen.host + "]" : cfg.listen.host;
   std::printf("claribi-server: https listening on %s:%d\n", host.c_str(), tls_port);
@@ -232,6 +240,12 @@ Status Server::start() {
   if (s.exporter) {
     std::string mhost = cfg.metrics_listen.is_ipv6() ? "[" + cfg.metrics_listen.host + "]" : cfg.metrics_listen.host;
     std::printf("claribi-server: metrics listening on %s:%d (GET /metrics)\n", mhost.c_str(), metrics_port);
+  }
+  if (limit::RedisLimiter* shared = s.app->shared_limiter()) {
+    std::printf("claribi-server: rate limits shared in Redis at %s (node %s; no answer within %u ms: %s)\n",
+                shared->endpoint_shown().c_str(), shared->node_id().c_str(), cfg.rate_limits.redis_timeout_ms,
+                cfg.rate_limits.redis_fallback == RedisFallback::kLocal ? "this node's share of each limit"
+                                                                        : "503");
   }
   s.app->serving().ready.store(true);
   std::printf("claribi-server: ready with %u reactor threads, data in %s\n", threads, cfg.data_dir.c_str());
