@@ -183,3 +183,7 @@ bash bench/ingest.sh "$BUILD"
 echo
 echo "queries (bench/query.sh): six analytics queries over the same orders, side by side with DuckDB:"
 bash bench/query.sh "$BUILD"
+
+echo
+echo "shared rate limits (bench/shared_limits.sh): the local limiter beside the Redis one (rate_limits.backend = redis):"
+bash bench/shared_limits.sh "$BUILD"
