@@ -2,7 +2,9 @@
 # The README's "Behind HAProxy" section on a live server: a private HAProxy
 # (Debian's haproxy) terminates nothing and forwards plain HTTP to the
 # server's plain listener with X-Forwarded-Proto/-For, health-checks
-# GET /api/health/, marks the node UP while it serves and DOWN once it drains.
+# GET /api/health/, marks the node UP while it serves and DOWN once it drains;
+# and config/haproxy.cfg.example runs with its addresses replaced (TLS ended in
+# HAProxy, plain HTTP refused by the node even when it claims https).
 source "$(dirname "$0")/lib.sh"
 command -v haproxy >/dev/null || { echo "haproxy not installed (tools/install-deps.sh installs it)"; exit 1; }
 
@@ -80,6 +82,46 @@ check "an authenticated request through HAProxy" "$ST $(jr .user.email) $(jr .au
 out=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$PLAIN_PORT/api/auth/status/" -H "Authorization: Bearer $TOKEN")
 take_response "$out"
 check "the plain listener without the proxy's header" "$ST $(jr .error)" "403 https_required"
+
+# --- config/haproxy.cfg.example, its addresses replaced: TLS ends in HAProxy ----------------
+EX_TLS=$(free_port)
+EX_HTTP=$(free_port)
+EX_STATS=$(free_port)
+cat "$DATA/tls/dev-cert.pem" "$DATA/tls/dev-key.pem" >"$HP_DIR/claribi.pem"
+sed -e "s|bind :443 ssl crt /etc/haproxy/certs/claribi.pem|bind 127.0.0.1:$EX_TLS ssl crt $HP_DIR/claribi.pem|" \
+    -e "s|bind :80$|bind 127.0.0.1:$EX_HTTP|" \
+    -e "s|10.0.0.11:8080|127.0.0.1:$PLAIN_PORT|" \
+    -e "s|10.0.0.12:8080|127.0.0.1:$(free_port)|" -e "s|10.0.0.13:8080|127.0.0.1:$(free_port)|" \
+    -e "s|log /dev/log local0 info|log stderr format raw local0 err|" \
+    -e "s|inter 1s|inter 100ms|" -e "s|maxconn 20000|maxconn 1000|" \
+    "$(dirname "$0")/../../config/haproxy.cfg.example" >"$HP_DIR/example.cfg"
+printf 'frontend stats\n    bind 127.0.0.1:%s\n    stats enable\n    stats uri /stats\n' "$EX_STATS" >>"$HP_DIR/example.cfg"
+check "haproxy accepts the example configuration" "$(haproxy -c -q -f "$HP_DIR/example.cfg" >/dev/null 2>&1; echo $?)" "0"
+haproxy -db -f "$HP_DIR/example.cfg" >"$HP_DIR/example.log" 2>&1 &
+EX_PID=$!
+ex_status() { curl -s "http://127.0.0.1:$EX_STATS/stats;csv" | awk -F, -v n="$1" '$1=="claribi_nodes" && $2==n {print $18}'; }
+for _ in $(seq 1 100); do [ "$(ex_status node1)" = UP ] && [ "$(ex_status node2)" = DOWN ] && break; sleep 0.1; done
+check "the example: the live node UP, the two absent ones DOWN" "$(ex_status node1) $(ex_status node2) $(ex_status node3)" "UP DOWN DOWN"
+ok=0
+for _ in 1 2 3 4 5 6; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DATA/tls/dev-cert.pem" \
+    "https://localhost:$EX_TLS/api/auth/status/" -H "Authorization: Bearer $TOKEN")
+  [ "$code" = 200 ] && ok=$((ok + 1))
+done
+check "the example: HTTPS through HAProxy, every request to the live node" "$ok" "6"
+hsts=$(curl -s -D - -o /dev/null --cacert "$DATA/tls/dev-cert.pem" "https://localhost:$EX_TLS/api/health/" | tr -d '\r' |
+  grep -ci '^strict-transport-security: max-age=31536000')
+check "the example: the node sends HSTS on the proxied HTTPS answer" "$hsts" "1"
+out=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$EX_HTTP/api/auth/status/" -H "Authorization: Bearer $TOKEN" \
+  -H "X-Forwarded-Proto: https")
+take_response "$out"
+check "the example: plain HTTP, even claiming https, gets 403 https_required" "$ST $(jr .error)" "403 https_required"
+# The negative control: the same claim straight to the plain listener from a trusted address is believed,
+# so it is the example's del-header that refused it above.
+check "(control) the claim is believed from a trusted proxy" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PLAIN_PORT/api/auth/status/" \
+    -H "Authorization: Bearer $TOKEN" -H "X-Forwarded-Proto: https")" "200"
+kill "$EX_PID"; wait "$EX_PID" 2>/dev/null || true
 
 # SIGTERM: the node drains and HAProxy takes it out of rotation.
 kill -TERM "$SERVER_PID"
