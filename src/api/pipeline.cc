@@ -301,8 +301,12 @@ class Pipeline::SharedLimitWait final : public limit::LimitWaiter, public net::E
   void on_limit(const limit::LimitOutcome& outcome) override {
     ex_.watch(nullptr);
     if (gone_) {
-      // The client left: nothing is done for it (the request may be gone with
-      // the connection's buffer); the exchange is finished unanswered.
+      // The client left (or sent EOF, taken as giving up): nothing is done
+      // for it, and the request is not read again (it may have gone with
+      // the connection's buffer). The answer goes out only if the connection
+      // is still there.
+      http::render_error(ex_.response(), http::ErrorCode::kBadRequest,
+                         "The client went away before its rate limit was checked.");
       ex_.finish();
       delete this;
       return;
