@@ -67,6 +67,14 @@ std::string hex(const uint8_t* p, size_t n) {
   return out;
 }
 
+// Nobody could decide: the reactor is closing, or the fallback is closed.
+LimitOutcome unavailable() {
+  LimitOutcome o;
+  o.verdict = LimitVerdict::kUnavailable;
+  o.decider = LimitDecider::kClosed;
+  return o;
+}
+
 uint32_t ceil_seconds(int64_t ms) { return ms <= 0 ? 0 : uint32_t((ms + 999) / 1000); }
 
 }  // namespace
@@ -95,11 +103,7 @@ class RedisLimiter::Client {
     answer_all_waiting(/*closing=*/true);
     if (loop_ == nullptr) return;  // never attached
     if (ac_ == nullptr || !connected_) {
-      if (ac_ != nullptr) {
-        redisAsyncContext* ac = ac_;
-        ac_ = nullptr;
-        redisAsyncFree(ac);
-      }
+      free_context();
       close_timer();
       return;
     }
@@ -121,9 +125,7 @@ class RedisLimiter::Client {
     if (!connected_ && uv_now(loop_) - connect_started_ > kConnectTimeoutMs) {
       // A connect that neither succeeds nor fails (packets dropped): start over.
       report_down("no answer to the connect within 2 s");
-      redisAsyncContext* ac = ac_;
-      ac_ = nullptr;
-      redisAsyncFree(ac);
+      free_context();
       return;
     }
     if (slot_ == 0 && connected_) heartbeat();
@@ -226,17 +228,13 @@ class RedisLimiter::Client {
     if (w.waiter == nullptr) return;  // answered already by the fallback
     LimitWaiter* waiter = w.waiter;
     if (closing_) {
-      LimitOutcome o;
-      o.verdict = LimitVerdict::kUnavailable;
-      o.decider = LimitDecider::kClosed;
-      waiter->on_limit(o);
+      waiter->on_limit(unavailable());
       return;
     }
     if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER ||
         r->element[1]->type != REDIS_REPLY_INTEGER || r->element[2]->type != REDIS_REPLY_INTEGER) {
       if (r != nullptr && r->type == REDIS_REPLY_ERROR) report_down(std::string(r->str, r->len));
-      std::string_view bucket = std::string_view(w.key).substr(owner_.options_.key_prefix.size() + 3);
-      waiter->on_limit(owner_.fallback(bucket, w.limit));
+      waiter->on_limit(owner_.fallback(bucket_of(w), w.limit));
       return;
     }
     LimitOutcome o;
@@ -253,11 +251,7 @@ class RedisLimiter::Client {
   // alone for a second.
   void timed_out() {
     if (closing_) {  // Redis did not let the connection close in time
-      if (ac_ != nullptr) {
-        redisAsyncContext* ac = ac_;
-        ac_ = nullptr;
-        redisAsyncFree(ac);
-      }
+      free_context();
       close_timer();
       return;
     }
@@ -286,15 +280,7 @@ class RedisLimiter::Client {
       LimitWaiter* waiter = w.waiter;
       if (waiter == nullptr) continue;
       w.waiter = nullptr;
-      if (closing) {
-        LimitOutcome o;
-        o.verdict = LimitVerdict::kUnavailable;
-        o.decider = LimitDecider::kClosed;
-        waiter->on_limit(o);
-      } else {
-        std::string_view bucket = std::string_view(w.key).substr(owner_.options_.key_prefix.size() + 3);
-        waiter->on_limit(owner_.fallback(bucket, w.limit));
-      }
+      waiter->on_limit(closing ? unavailable() : owner_.fallback(bucket_of(w), w.limit));
     }
   }
 
@@ -366,6 +352,20 @@ class RedisLimiter::Client {
 
   static void on_timer(uv_timer_t* t) { static_cast<Client*>(t->data)->timed_out(); }
 
+  // Outside hiredis callbacks: its remaining callbacks run now, with no reply.
+  void free_context() {
+    if (ac_ == nullptr) return;
+    redisAsyncContext* ac = ac_;
+    ac_ = nullptr;
+    connected_ = false;
+    redisAsyncFree(ac);
+  }
+
+  // The credential part of a waiting check's key ("key:12"), for the fallback.
+  std::string_view bucket_of(const Waiting& w) const {
+    return std::string_view(w.key).substr(owner_.options_.key_prefix.size() + 3);
+  }
+
   void close_timer() {
     if (timer_closed_) return;
     timer_closed_ = true;
@@ -429,12 +429,8 @@ bool RedisLimiter::check(int slot, std::string_view bucket, uint32_t limit, Limi
 }
 
 LimitOutcome RedisLimiter::fallback(std::string_view bucket, uint32_t limit) const {
+  if (!options_.fallback_local) return unavailable();
   LimitOutcome o;
-  if (!options_.fallback_local) {
-    o.verdict = LimitVerdict::kUnavailable;
-    o.decider = LimitDecider::kClosed;
-    return o;
-  }
   o.decider = LimitDecider::kLocalShare;
   uint32_t share = std::max<uint32_t>(1, limit / std::max<uint32_t>(1, live_nodes()));
   o.decision = local_.check(limiter_key("redis-share", bucket), share, int64_t(monotonic_ns() / 1'000'000));

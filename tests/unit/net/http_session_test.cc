@@ -12,6 +12,7 @@
 #include "http/body_source.h"
 #include "net/http_session.h"
 #include "net/reactor.h"
+#include "session_driver.h"
 
 namespace claribi::net {
 namespace {
@@ -55,19 +56,8 @@ class HttpSessionStreamTest : public ::testing::Test {
   HttpSessionStreamTest() : reactor_(0, options(), shared_, handler_, nullptr, nullptr), session_(reactor_, owner_) {
     session_.set_peer("127.0.0.1", true);
   }
-  static NetOptions options() {
-    NetOptions o;
-    o.access_log = AccessLogMode::kOff;
-    return o;
-  }
-  void send(std::string_view raw) {
-    size_t avail = 0;
-    char* p = session_.write_ptr(&avail);
-    ASSERT_GE(avail, raw.size());
-    raw.copy(p, raw.size());
-    session_.commit(raw.size());
-    session_.process_input();
-  }
+  static NetOptions options() { return testing::quiet_options(); }
+  void send(std::string_view raw) { testing::feed(session_, raw); }
   // Everything the transport would write, pulling parts `budget` at a time;
   // the number of pulls in *pulls.
   std::string drain(size_t budget, int* pulls = nullptr) {

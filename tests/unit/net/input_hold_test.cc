@@ -11,6 +11,7 @@
 
 #include "net/http_session.h"
 #include "net/reactor.h"
+#include "session_driver.h"
 
 namespace claribi::net {
 namespace {
@@ -72,19 +73,8 @@ class InputHoldTest : public ::testing::Test {
     session_.set_peer("127.0.0.1", true);
     owner_.session = &session_;
   }
-  static NetOptions options() {
-    NetOptions o;
-    o.access_log = AccessLogMode::kOff;
-    return o;
-  }
-  void send(std::string_view raw) {
-    size_t avail = 0;
-    char* p = session_.write_ptr(&avail);
-    ASSERT_GE(avail, raw.size());
-    raw.copy(p, raw.size());
-    session_.commit(raw.size());
-    session_.process_input();
-  }
+  static NetOptions options() { return testing::quiet_options(); }
+  void send(std::string_view raw) { testing::feed(session_, raw); }
   static std::string get(std::string_view path) {
     return "GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\n\r\n";
   }
