@@ -137,8 +137,7 @@ class RedisLimiter::Client {
       *now = owner_.fallback(bucket, limit);
       return true;
     }
-    Waiting w{waiter, t + uint64_t(owner_.options_.timeout_ms), owner_.options_.key_prefix + "rl:" + std::string(bucket),
-              limit};
+    Waiting w{waiter, t + uint64_t(owner_.options_.timeout_ms), std::string(bucket), limit};
     if (!send(w, /*by_sha=*/true)) {
       *now = owner_.fallback(bucket, limit);
       return true;
@@ -154,7 +153,7 @@ class RedisLimiter::Client {
   struct Waiting {
     LimitWaiter* waiter;  // null once answered (by the fallback); its reply is still owed
     uint64_t deadline;    // loop ms
-    std::string key;
+    std::string bucket;  // "key:12", "user:3": within the short-string buffer, no allocation
     uint32_t limit;
   };
 
@@ -192,14 +191,17 @@ class RedisLimiter::Client {
   }
 
   bool send(const Waiting& w, bool by_sha) {
+    // The credential's log in Redis: <key_prefix>rl:<bucket>.
+    std::string& key = key_buffer_;
+    key.assign(owner_.options_.key_prefix).append("rl:").append(w.bucket);
     char limit[16], window[24], member[64];
     std::snprintf(limit, sizeof limit, "%u", w.limit);
     std::snprintf(window, sizeof window, "%lld", static_cast<long long>(owner_.options_.window_ms));
     int n = std::snprintf(member, sizeof member, "%s:%d:%llu", owner_.node_id_.c_str(), slot_,
                           static_cast<unsigned long long>(++sequence_));
     const std::string_view script = by_sha ? std::string_view(owner_.script_sha_) : kLimitScript;
-    const char* argv[] = {by_sha ? "EVALSHA" : "EVAL", script.data(), "1", w.key.data(), limit, window, member};
-    size_t lens[] = {by_sha ? 7u : 4u, script.size(), 1, w.key.size(), std::strlen(limit), std::strlen(window),
+    const char* argv[] = {by_sha ? "EVALSHA" : "EVAL", script.data(), "1", key.data(), limit, window, member};
+    size_t lens[] = {by_sha ? 7u : 4u, script.size(), 1, key.size(), std::strlen(limit), std::strlen(window),
                      size_t(n)};
     return redisAsyncCommandArgv(ac_, on_limit_reply, this, 7, argv, lens) == REDIS_OK;
   }
@@ -234,7 +236,7 @@ class RedisLimiter::Client {
     if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER ||
         r->element[1]->type != REDIS_REPLY_INTEGER || r->element[2]->type != REDIS_REPLY_INTEGER) {
       if (r != nullptr && r->type == REDIS_REPLY_ERROR) report_down(std::string(r->str, r->len));
-      waiter->on_limit(owner_.fallback(bucket_of(w), w.limit));
+      waiter->on_limit(owner_.fallback(w.bucket, w.limit));
       return;
     }
     LimitOutcome o;
@@ -280,7 +282,7 @@ class RedisLimiter::Client {
       LimitWaiter* waiter = w.waiter;
       if (waiter == nullptr) continue;
       w.waiter = nullptr;
-      waiter->on_limit(closing ? unavailable() : owner_.fallback(bucket_of(w), w.limit));
+      waiter->on_limit(closing ? unavailable() : owner_.fallback(w.bucket, w.limit));
     }
   }
 
@@ -361,11 +363,6 @@ class RedisLimiter::Client {
     redisAsyncFree(ac);
   }
 
-  // The credential part of a waiting check's key ("key:12"), for the fallback.
-  std::string_view bucket_of(const Waiting& w) const {
-    return std::string_view(w.key).substr(owner_.options_.key_prefix.size() + 3);
-  }
-
   void close_timer() {
     if (timer_closed_) return;
     timer_closed_ = true;
@@ -385,7 +382,8 @@ class RedisLimiter::Client {
   uint64_t retry_at_ = 0;  // loop ms; before it, the fallback decides
   uint64_t connect_started_ = 0;
   uint64_t sequence_ = 0;
-  std::deque<Waiting> waiting_;  // limit commands sent, oldest first (replies come in this order)
+  std::deque<Waiting> waiting_;
+  std::string key_buffer_;  // reused by send(): hiredis copies the command before returning  // limit commands sent, oldest first (replies come in this order)
 };
 
 // ---------------------------------------------------------------------------
