@@ -1,8 +1,9 @@
 // Exchange: one request and its response as the session tracks them.
 // The handler fills response() and calls finish(), either before handle()
 // returns or later on the same reactor thread (after work on the writer or
-// the worker pool). request() is valid only while handle() runs; whatever an
-// asynchronous handler needs later it copies first. Exchanges are pooled per
+// the worker pool). request() is valid only while handle() runs (or, for an
+// exchange holding the input, until it lets go); whatever an asynchronous
+// handler needs later it copies first. Exchanges are pooled per
 // reactor, so their response buffers are reused from request to request.
 #pragma once
 

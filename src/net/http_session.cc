@@ -186,7 +186,7 @@ void HttpSession::dispatch(http::Request& req) {
   } else {
     reactor_.handler().handle(*ex);
   }
-  ex->request_ = nullptr;
+  if (holder_ != ex) ex->request_ = nullptr;  // a holder's request stays valid until it lets go
 }
 
 void HttpSession::dispatch_stream_head(http::Request& req) {
@@ -202,8 +202,16 @@ void HttpSession::dispatch_stream_head(http::Request& req) {
     }
     streaming_ = mine;
     parser_.stream_body(this);
-    // 100 Continue only when it is the next answer the client will read.
-    if (parser_.take_expect_continue() && queue_.front() == mine) output_.append(kContinue);
+    // 100 Continue only when it is the next answer the client will read —
+    // and, for a handler still deciding (holding the input), only once it
+    // took the body: a refusal is the client's only answer, its body unsent.
+    if (parser_.take_expect_continue() && queue_.front() == mine) {
+      if (mine->consumer_ != nullptr) {
+        output_.append(kContinue);
+      } else {
+        continue_owed_ = true;
+      }
+    }
     return;
   }
   // Answered without its body (an error, or not authorised): the body is
@@ -255,6 +263,13 @@ void HttpSession::hold_input(Exchange* ex) { holder_ = ex; }
 void HttpSession::release_input(Exchange* ex) {
   if (holder_ != ex) return;
   holder_ = nullptr;
+  ex->request_ = nullptr;
+  if (continue_owed_) {
+    continue_owed_ = false;
+    if (streaming_ == ex && ex->consumer_ != nullptr && !queue_.empty() && queue_.front() == ex) {
+      output_.append(kContinue);  // sent by the flush after the input is processed
+    }
+  }
   if (!closed_) owner_.input_resumed();  // what is buffered already is parsed now
 }
 
@@ -311,6 +326,8 @@ void HttpSession::exchange_finished(Exchange* ex) {
   --outstanding_;
   if (holder_ == ex) {
     holder_ = nullptr;
+    ex->request_ = nullptr;
+    continue_owed_ = false;  // answered: the body is not wanted
     hold_released_ = true;  // owner_.exchange_completed() below resumes the input
   }
   if (ex == streaming_) {

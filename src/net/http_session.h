@@ -183,6 +183,7 @@ class HttpSession : private http::Http1Parser::BodySink {
   Exchange* streaming_ = nullptr;  // the exchange whose body is being streamed
   Exchange* holder_ = nullptr;     // holds the input: nothing more is parsed (Exchange::hold_input)
   bool hold_released_ = false;     // the holder finished: the transport should process input again
+  bool continue_owed_ = false;     // the holder's upload asked for 100 Continue: sent if it takes the body
   Exchange* sending_ = nullptr;    // the queue's front, its response body going out in parts
   std::string part_;               // the part being framed
   char peer_[64] = {};

@@ -131,6 +131,32 @@ TEST_F(InputHoldTest, AHeldStreamedBodyIsReadOnlyOnceItHasAConsumer) {
   EXPECT_EQ(answers(), 2u);
 }
 
+TEST_F(InputHoldTest, AHeldUploadGets100ContinueOnlyOnceItTakesTheBody) {
+  const std::string head =
+      "POST /upload HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nContent-Length: 5\r\n"
+      "Expect: 100-continue\r\n\r\n";
+  send(head);
+  EXPECT_EQ(session_.output().find("100 Continue"), std::string::npos);  // still deciding
+  EXPECT_EQ(&handler_.held->request(), handler_.held_request);  // valid while held
+  handler_.held->stream_body(&handler_);
+  handler_.held->release_input();
+  EXPECT_EQ(session_.output().find("HTTP/1.1 100 Continue"), 0u);
+  send("hello");
+  EXPECT_NE(session_.output().find("uploaded 5"), std::string::npos);
+}
+
+TEST_F(InputHoldTest, AHeldUploadRefusedGetsNo100Continue) {
+  send("POST /upload HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nContent-Length: 5\r\n"
+       "Expect: 100-continue\r\n\r\n");
+  Exchange* held = handler_.held;
+  held->response().status = 429;
+  held->response().content_type = "text/plain";
+  held->response().body = "slow down";
+  held->finish();
+  EXPECT_EQ(session_.output().find("100 Continue"), std::string::npos);
+  EXPECT_EQ(session_.output().find("HTTP/1.1 429"), 0u);
+}
+
 TEST_F(InputHoldTest, AFinishFlagTellsWhetherAHandlerFinished) {
   send(get("/hold/a"));
   bool finished = false;
