@@ -345,9 +345,19 @@ class Pipeline::SharedLimitWait final : public limit::LimitWaiter, public net::E
 void Pipeline::shared_rate_limit(Ctx& c) {
   char bucket[32];
   uint32_t limit = credential_limit(c, &bucket);
-  auto wait = std::make_unique<SharedLimitWait>(*this, c);
+  struct Making {
+    Pipeline* pipeline;
+    Ctx* c;
+    SharedLimitWait* made = nullptr;
+  } making{this, &c};
+  const limit::RedisLimiter::WaiterMaker maker{[](void* arg) -> limit::LimitWaiter* {
+                                                 auto* m = static_cast<Making*>(arg);
+                                                 m->made = new SharedLimitWait(*m->pipeline, *m->c);
+                                                 return m->made;
+                                               },
+                                               &making};
   limit::LimitOutcome now;
-  if (app_.shared_limiter->check(c.ex.reactor().index(), bucket, limit, wait.get(), &now)) {
+  if (app_.shared_limiter->check(c.ex.reactor().index(), bucket, limit, maker, &now)) {
     if (admit(c, now)) {
       after_limit(c);
     } else {
@@ -356,8 +366,7 @@ void Pipeline::shared_rate_limit(Ctx& c) {
     return;
   }
   c.ex.hold_input();
-  c.ex.watch(wait.get());
-  wait.release();  // deletes itself when answered
+  c.ex.watch(making.made);  // it deletes itself when answered
 }
 
 void Pipeline::after_limit(Ctx& c) {

@@ -1,6 +1,5 @@
 #include "limit/redis_limiter.h"
 
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
@@ -11,8 +10,11 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <utility>
+#include <vector>
 
 #include "common/time_util.h"
+#include "limit/redis_uv_events.h"
 
 namespace claribi::limit {
 
@@ -20,7 +22,9 @@ namespace {
 
 // KEYS[1] the credential's log; ARGV: limit, window ms, a unique member.
 // Returns {admitted 0|1, remaining, ms until the oldest counted request
-// leaves the window (0: none)}.
+// leaves the window (0: none), when refused: ms until a request would be
+// admitted — when the limit-th newest entry leaves the window, the local
+// limiter's rule (0 when admitted)}.
 constexpr std::string_view kLimitScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -40,7 +44,12 @@ if oldest[2] then
   reset = tonumber(oldest[2]) + window - now
   redis.call('PEXPIRE', KEYS[1], window)
 end
-return {admitted, math.max(0, limit - count), reset}
+local retry = 0
+if admitted == 0 then
+  local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+  if blocking[2] then retry = tonumber(blocking[2]) + window - now end
+end
+return {admitted, math.max(0, limit - count), reset, retry}
 )lua";
 
 // KEYS[1] the heartbeat set; ARGV: node id, liveness ms. Returns live nodes.
@@ -53,8 +62,12 @@ return redis.call('ZCARD', KEYS[1])
 )lua";
 
 constexpr int64_t kLiveNodeMs = 5'000;   // a heartbeat newer than this: the node is live
-constexpr int64_t kRetryAfterMs = 1'000;  // after a timeout, Redis is tried again this much later
+constexpr int64_t kRetryAfterMs = 1'000;  // after two timeouts in a row, Redis is tried again this much later
 constexpr uint64_t kConnectTimeoutMs = 2'000;
+// A connection with commands out and no reply for this long (or twice the
+// timeout, if longer) is taken as dead — a peer gone without a reset, a
+// partition — and replaced.
+constexpr uint64_t kNoReplyMs = 2'000;
 constexpr uint64_t kCloseWaitMs = 200;  // at shutdown, for Redis to take the last commands
 
 std::string hex(const uint8_t* p, size_t n) {
@@ -76,6 +89,10 @@ LimitOutcome unavailable() {
 }
 
 uint32_t ceil_seconds(int64_t ms) { return ms <= 0 ? 0 : uint32_t((ms + 999) / 1000); }
+
+// Deadlines are kept in the clock's present, not the loop's (uv_now is the
+// start of the loop iteration: a long iteration would make them early).
+uint64_t clock_ms() { return uv_hrtime() / 1'000'000; }
 
 }  // namespace
 
@@ -112,8 +129,8 @@ class RedisLimiter::Client {
       redisAsyncCommand(ac_, nullptr, nullptr, "ZREM %b %b", key.data(), key.size(), owner_.node_id_.data(),
                         owner_.node_id_.size());
     }
-    redisAsyncDisconnect(ac_);  // on_disconnect closes the timer
-    uv_timer_start(&timer_, on_timer, kCloseWaitMs, 0);
+    redisAsyncDisconnect(ac_);  // on_disconnect closes the timer (at once, when nothing is owed)
+    if (!timer_closed_) uv_timer_start(&timer_, on_timer, kCloseWaitMs, 0);
   }
 
   void tick() {
@@ -128,20 +145,27 @@ class RedisLimiter::Client {
       free_context();
       return;
     }
+    if (connected_ && !waiting_.empty() && clock_ms() - waiting_.front().sent > no_reply_ms()) {
+      // Commands out and not one reply: a peer gone without a word.
+      report_down("no reply within " + std::to_string(no_reply_ms()) + " ms");
+      free_context();  // its waiting checks are answered (by the fallback) first
+      return;
+    }
     if (slot_ == 0 && connected_) heartbeat();
   }
 
-  bool check(std::string_view bucket, uint32_t limit, LimitWaiter* waiter, LimitOutcome* now) {
-    uint64_t t = uv_now(loop_);
+  bool check(std::string_view bucket, uint32_t limit, const WaiterMaker& make_waiter, LimitOutcome* now) {
+    const uint64_t t = clock_ms();
     if (closing_ || !connected_ || t < retry_at_) {
       *now = owner_.fallback(bucket, limit);
       return true;
     }
-    Waiting w{waiter, t + uint64_t(owner_.options_.timeout_ms), std::string(bucket), limit};
+    Waiting w{nullptr, t, t + uint64_t(owner_.options_.timeout_ms), std::string(bucket), limit};
     if (!send(w, /*by_sha=*/true)) {
       *now = owner_.fallback(bucket, limit);
       return true;
     }
+    w.waiter = make_waiter.make(make_waiter.arg);
     waiting_.push_back(std::move(w));
     if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_))) {
       uv_timer_start(&timer_, on_timer, uint64_t(owner_.options_.timeout_ms), 0);
@@ -152,7 +176,8 @@ class RedisLimiter::Client {
  private:
   struct Waiting {
     LimitWaiter* waiter;  // null once answered (by the fallback); its reply is still owed
-    uint64_t deadline;    // loop ms
+    uint64_t sent;        // clock_ms()
+    uint64_t deadline;    // clock_ms()
     std::string bucket;  // "key:12", "user:3": within the short-string buffer, no allocation
     uint32_t limit;
   };
@@ -169,7 +194,8 @@ class RedisLimiter::Client {
     }
     ac->data = this;
     connect_started_ = uv_now(loop_);
-    if (redisLibuvAttach(ac, loop_) != REDIS_OK) {
+    if (e.socket_path.empty()) redisEnableKeepAlive(&ac->c);  // an idle connection's peer gone is noticed too
+    if (attach_redis_to_loop(ac, loop_) != REDIS_OK) {
       report_down("could not attach to the event loop");
       redisAsyncFree(ac);
       return;
@@ -233,8 +259,8 @@ class RedisLimiter::Client {
       waiter->on_limit(unavailable());
       return;
     }
-    if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_INTEGER ||
-        r->element[1]->type != REDIS_REPLY_INTEGER || r->element[2]->type != REDIS_REPLY_INTEGER) {
+    if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 4 ||
+        std::any_of(r->element, r->element + 4, [](const redisReply* e) { return e->type != REDIS_REPLY_INTEGER; })) {
       if (r != nullptr && r->type == REDIS_REPLY_ERROR) report_down(std::string(r->str, r->len));
       waiter->on_limit(owner_.fallback(w.bucket, w.limit));
       return;
@@ -244,46 +270,64 @@ class RedisLimiter::Client {
     o.decision.limit = w.limit;
     o.decision.remaining = uint32_t(std::clamp<long long>(r->element[1]->integer, 0, w.limit));
     o.decision.reset_seconds = ceil_seconds(r->element[2]->integer);
-    if (!o.decision.admitted) o.decision.retry_after_seconds = std::max<uint32_t>(1, o.decision.reset_seconds);
+    if (!o.decision.admitted) o.decision.retry_after_seconds = std::max<uint32_t>(1, ceil_seconds(r->element[3]->integer));
     waiter->on_limit(o);
   }
 
-  // No reply within the timeout: Redis is slow or gone. Every check still
-  // waiting is decided by the fallback now (in order), and Redis is left
-  // alone for a second.
+  // A check's deadline passed. Replies already in the socket are read first
+  // (a busy loop may not have got to them yet). Then, if a check is still
+  // unanswered past its deadline, Redis is slow or gone: every check still
+  // waiting is decided by the fallback now (in order); after two such
+  // timeouts with no reply between them, Redis is left alone for a second
+  // (one late batch — a fork for a snapshot — does not send a node to its
+  // share for a second; a Redis that stays silent costs two timeouts).
   void timed_out() {
     if (closing_) {  // Redis did not let the connection close in time
       free_context();
       close_timer();
       return;
     }
-    uint64_t t = uv_now(loop_);
-    auto first = std::find_if(waiting_.begin(), waiting_.end(), [](const Waiting& w) { return w.waiter != nullptr; });
-    if (first == waiting_.end()) return;  // all answered in time
-    if (first->deadline > t) {
-      uv_timer_start(&timer_, on_timer, first->deadline - t, 0);
+    if (connected_ && ac_ != nullptr) redisAsyncHandleRead(ac_);  // non-blocking; may run callbacks
+    if (closing_ || timer_closed_) return;
+    uint64_t first = UINT64_MAX;  // the earliest deadline of a check still waiting
+    for (const Waiting& w : waiting_) {
+      if (w.waiter != nullptr) first = std::min(first, w.deadline);
+    }
+    if (first == UINT64_MAX) return;  // all answered in time
+    const uint64_t t = clock_ms();
+    if (first > t) {
+      uv_timer_start(&timer_, on_timer, first - t, 0);
       return;
     }
-    if (!slow_) {
-      std::fprintf(stderr,
-                   "claribi-server: rate limits: Redis at %s gave no answer within %lld ms; reactor %d decides by "
-                   "the fallback (%s) for %lld ms, then tries again\n",
-                   owner_.options_.endpoint.shown().c_str(), static_cast<long long>(owner_.options_.timeout_ms), slot_,
-                   owner_.options_.fallback_local ? "local share" : "closed",
-                   static_cast<long long>(kRetryAfterMs));
-      slow_ = true;
+    if (++timeouts_in_a_row_ >= 2) {
+      if (!slow_) {
+        std::fprintf(stderr,
+                     "claribi-server: rate limits: Redis at %s gave no answer within %lld ms, twice in a row; "
+                     "reactor %d decides by the fallback (%s) for %lld ms, then tries again\n",
+                     owner_.options_.endpoint.shown().c_str(), static_cast<long long>(owner_.options_.timeout_ms),
+                     slot_, owner_.options_.fallback_local ? "local share" : "closed",
+                     static_cast<long long>(kRetryAfterMs));
+        slow_ = true;
+      }
+      retry_at_ = t + kRetryAfterMs;
     }
-    retry_at_ = t + kRetryAfterMs;
     answer_all_waiting(/*closing=*/false);
   }
 
+  uint64_t no_reply_ms() const { return std::max<uint64_t>(kNoReplyMs, 2 * uint64_t(owner_.options_.timeout_ms)); }
+
+  // Decides every check waiting now. They are taken first and told after:
+  // telling one runs its request, and the connection's next request may
+  // check again — appending to waiting_ (when Redis is still asked) while
+  // this would be walking it.
   void answer_all_waiting(bool closing) {
+    std::vector<std::pair<LimitWaiter*, LimitOutcome>> decided;
     for (Waiting& w : waiting_) {
-      LimitWaiter* waiter = w.waiter;
-      if (waiter == nullptr) continue;
+      if (w.waiter == nullptr) continue;
+      decided.emplace_back(w.waiter, closing ? unavailable() : owner_.fallback(w.bucket, w.limit));
       w.waiter = nullptr;
-      waiter->on_limit(closing ? unavailable() : owner_.fallback(w.bucket, w.limit));
     }
+    for (const auto& [waiter, outcome] : decided) waiter->on_limit(outcome);
   }
 
   void report_down(const std::string& why) {
@@ -297,7 +341,10 @@ class RedisLimiter::Client {
   static void on_limit_reply(redisAsyncContext*, void* reply, void* privdata) {
     auto* self = static_cast<Client*>(privdata);
     auto* r = static_cast<redisReply*>(reply);
-    if (r != nullptr && r->type != REDIS_REPLY_ERROR) self->slow_ = false;
+    if (r != nullptr && r->type != REDIS_REPLY_ERROR) {
+      self->slow_ = false;
+      self->timeouts_in_a_row_ = 0;
+    }
     self->limit_reply(r);
   }
 
@@ -308,11 +355,15 @@ class RedisLimiter::Client {
       self->report_down(std::string(r->str, r->len));
       // A refused AUTH or SELECT would leave checks going to the wrong place
       // or failing one by one: drop the connection, try again in a second.
+      // Freed, not disconnected: hiredis frees it as soon as this callback
+      // returns, answering the commands behind with no reply — so no second
+      // connection is opened while this one still has replies owed to the
+      // checks in waiting_.
       if (self->ac_ != nullptr) {
         redisAsyncContext* ac = self->ac_;
         self->ac_ = nullptr;
         self->connected_ = false;
-        redisAsyncDisconnect(ac);
+        redisAsyncFree(ac);
       }
     }
   }
@@ -377,13 +428,17 @@ class RedisLimiter::Client {
   bool connected_ = false;
   bool closing_ = false;
   bool timer_closed_ = false;
-  bool slow_ = false;
+  bool slow_ = false;  // backed off (logged once until a reply)
   bool down_reported_ = false;
-  uint64_t retry_at_ = 0;  // loop ms; before it, the fallback decides
+  int timeouts_in_a_row_ = 0;
+  uint64_t retry_at_ = 0;  // clock_ms(); before it, the fallback decides
   uint64_t connect_started_ = 0;
   uint64_t sequence_ = 0;
+  // Limit commands sent on the connection, oldest first (replies come in this
+  // order). Only one connection exists at a time with replies owed: a context
+  // is replaced only after it was freed, which answers all of its commands.
   std::deque<Waiting> waiting_;
-  std::string key_buffer_;  // reused by send(): hiredis copies the command before returning  // limit commands sent, oldest first (replies come in this order)
+  std::string key_buffer_;  // reused by send(): hiredis copies the command before returning
 };
 
 // ---------------------------------------------------------------------------
@@ -422,8 +477,9 @@ void RedisLimiter::attach(int slot, uv_loop_t* loop) { clients_[size_t(slot)]->a
 void RedisLimiter::detach(int slot) { clients_[size_t(slot)]->detach(); }
 void RedisLimiter::tick(int slot) { clients_[size_t(slot)]->tick(); }
 
-bool RedisLimiter::check(int slot, std::string_view bucket, uint32_t limit, LimitWaiter* waiter, LimitOutcome* now) {
-  return clients_[size_t(slot)]->check(bucket, limit, waiter, now);
+bool RedisLimiter::check(int slot, std::string_view bucket, uint32_t limit, const WaiterMaker& make_waiter,
+                         LimitOutcome* now) {
+  return clients_[size_t(slot)]->check(bucket, limit, make_waiter, now);
 }
 
 LimitOutcome RedisLimiter::fallback(std::string_view bucket, uint32_t limit) const {

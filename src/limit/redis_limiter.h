@@ -10,12 +10,13 @@
 // both take the last place. The window rule is the local limiter's: a request
 // at least one window old no longer counts.
 //
-// Each reactor has its own connection on its own loop (hiredis's libuv
-// adapter), so a check is a pipelined command and its reply a loop event: the
-// reactor never blocks, and replies come back in the order the checks went
-// out. A check that gets no reply within rate_limits.redis_timeout_ms — or any
-// check while the connection is down or after a timeout (for one second, then
-// Redis is tried again) — is decided by the fallback: `local` counts the
+// Each reactor has its own connection on its own loop (hiredis on our own
+// libuv hooks, redis_uv_events.h), so a check is a pipelined command and its
+// reply a loop event: the reactor never blocks, and replies come back in the
+// order the checks went out. A check that gets no reply within
+// rate_limits.redis_timeout_ms — or any check while the connection is down,
+// or for a second after two timeouts in a row — is decided by the fallback
+// (a connection with commands out and no reply for 2 s is replaced): `local` counts the
 // request on this node's local limiter against its share of the limit
 // (limit / live nodes, at least 1; the live nodes are the ones whose heartbeat
 // — a sorted set of node ids scored by Redis time, written every second —
@@ -93,10 +94,18 @@ class RedisLimiter {
   void detach(int slot);
   void tick(int slot);
 
+  // Makes the waiter of a check that went to Redis (only then: a check
+  // decided at once costs no waiter).
+  struct WaiterMaker {
+    LimitWaiter* (*make)(void* arg);
+    void* arg;
+  };
+
   // Counts one request for `bucket` (e.g. "key:12") against `limit` per
   // window. Returns true with *now filled when decided at once (the
-  // fallback); false when the answer comes later through waiter->on_limit.
-  bool check(int slot, std::string_view bucket, uint32_t limit, LimitWaiter* waiter, LimitOutcome* now);
+  // fallback); false when sent to Redis: the waiter make_waiter made is told
+  // the answer later, through on_limit.
+  bool check(int slot, std::string_view bucket, uint32_t limit, const WaiterMaker& make_waiter, LimitOutcome* now);
 
   // Nodes with a heartbeat in the last 5 s as last seen (1 until known).
   uint32_t live_nodes() const { return live_nodes_.load(std::memory_order_relaxed); }

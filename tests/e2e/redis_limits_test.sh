@@ -96,6 +96,8 @@ read -r K1 K1_ID <<<"$(new_key first)"
 read -r K2 _ <<<"$(new_key second)"
 read -r K3 _ <<<"$(new_key third)"
 read -r K4 _ <<<"$(new_key fourth)"
+read -r K5 K5_ID <<<"$(new_key fifth)"
+read -r K6 K6_ID <<<"$(new_key sixth)"
 check "keys created through the Redis-checked path" "${K4:0:11}" "claribi_sk_"
 mkdir -p "$B_DATA"
 A backup "$B_DATA/db" >/dev/null
@@ -156,6 +158,36 @@ sleep 1.2  # past the second the fallback holds after a timeout
 status "$BASE" "$K4"
 check "Redis answers again: checked there" "$ST $REMAINING" "200 5"
 check "and it holds the key's log" "$(rcli --raw KEYS 'claribi:rl:key:*' | wc -l | awk '{print ($1 >= 2)}')" "1"
+
+# Retry-After when the log holds more than the limit (a limit lowered): the
+# request is admitted again when the limit-th newest entry leaves the window,
+# not the oldest. 2 entries 55 s old and 6 entries 5 s old, limit 6: 55 s.
+read -r rsec rusec <<<"$(rcli --raw TIME | tr '\n' ' ')"
+rnow=$((rsec * 1000 + rusec / 1000))
+for i in 1 2; do rcli ZADD "claribi:rl:key:$K5_ID" $((rnow - 55000)) "old$i" >/dev/null; done
+for i in 1 2 3 4 5 6; do rcli ZADD "claribi:rl:key:$K5_ID" $((rnow - 5000)) "new$i" >/dev/null; done
+status "$BASE" "$K5"
+check "8 in the log, limit 6: refused, Retry-After from the 6th newest (55 s, not the oldest's 5 s)" \
+  "$ST $([ "${RETRY:-0}" -ge 50 ] && [ "${RETRY:-0}" -le 56 ] && echo ok || echo "$RETRY")" "429 ok"
+
+# --- Redis killed with a command unread (SIGSTOP, then SIGKILL: a reset) --------
+# The node must see the reset, give up that connection and connect to the new Redis.
+kill -STOP "$REDIS_PID"
+status "$BASE" "$K6"
+check "Redis stopped: decided by the fallback" "$ST $REMAINING" "200 2"
+kill -KILL "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null || true
+REDIS_PID=""
+start_redis
+ok=no
+for _ in $(seq 1 60); do
+  status "$BASE" "$K6"
+  [ "$(rcli ZCARD "claribi:rl:key:$K6_ID")" -ge 1 ] && { ok=yes; break; }
+  sleep 0.1
+done
+check "a new Redis after a reset: node A checks there again" "$ok" "yes"
+check "the reset was seen as one (not only as a silence)" \
+  "$(grep -c "Connection reset by peer" "$LOG" | awk '{print ($1 >= 1)}')" "1"
 
 # --- Redis gone: closed fallback answers 503, then Redis comes back ----------------
 stop_b
