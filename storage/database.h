@@ -1,15 +1,15 @@
-// Database: the one owner of the RocksDB instance. Every other part of the
-// server reaches persistence through storage/ (IdentityStore and friends),
-// and only storage/*.cc include RocksDB headers; this header is a pimpl.
+// Database: the storage engine under storage/'s typed stores (IdentityStore,
+// ResourceStore, RowStore) — ordered key/value families, atomic durable
+// batches, id sequences. Nothing above storage/ sees the engine's own types;
+// the embedded RocksDB engine (rocks_database.cc, what Database::Open opens)
+// is the only one so far, and a second (PostgreSQL, for cluster mode) is to
+// implement this same contract.
 //
-// - One column family per Family (families.h); missing ones are created at
-//   Open, so adding a Family to the enum just works on an existing database.
-// - Tuned for point lookups: bloom filters (10 bits/key, whole key), one
-//   shared LRU block cache, hash index inside data blocks, memtable bloom.
-// - Every write is synced (WriteOptions::sync): a write that returned OK
-//   survives a crash or power cut (API.md §9). Concurrent writers should go
-//   through GroupCommitWriter, which amortises the sync over many requests.
-// - RocksDB allows one process at a time. Open fails with
+// - One key space per Family (families.h), keys compared bytewise.
+// - Every write is durable when it returns OK: it survives a crash or power
+//   cut (API.md §9). Concurrent writers should go through GroupCommitWriter,
+//   which amortises the sync over many requests.
+// - The embedded engine allows one process at a time. Open fails with
 //   Unavailable("database is in use by another process (lock held): <path>")
 //   while another process (normally the running server) holds it, so the
 //   admin tool can tell that it must talk to the server instead.
@@ -47,22 +47,16 @@
 
 namespace claribi::storage {
 
-// Writes a sorted run of keys of one family into a new SST file, outside the
-// database, for Database::IngestFiles (bulk loading: no WAL, no memtable).
-// Keys must be added in strictly increasing order. One thread at a time.
-class SstWriter {
+// Bulk loading into one family outside the normal write path (the embedded
+// engine: an SST file ingested whole — no WAL, no memtable). Keys must be
+// added in strictly increasing order; one thread at a time. Finish makes all
+// of the keys durable in the family, or none; a writer destroyed before a
+// successful Finish leaves nothing behind.
+class BulkWriter {
  public:
-  ~SstWriter();
-  Status Put(std::string_view key, std::string_view value);
-  // Completes and syncs the file; no Put after it.
-  Status Finish();
-  uint64_t file_size() const;
-
- private:
-  friend class Database;
-  SstWriter();
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  virtual ~BulkWriter() = default;
+  virtual Status Put(std::string_view key, std::string_view value) = 0;
+  virtual Status Finish() = 0;
 };
 
 struct DatabaseOptions {
@@ -78,52 +72,53 @@ class Database {
   // Called for each key/value in a scan; return false to stop.
   using ScanFn = std::function<bool(std::string_view key, std::string_view value)>;
 
+  // Opens (creating if missing) the embedded RocksDB database at options.path.
   static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
-  ~Database();
+  virtual ~Database() = default;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   // Point lookup. OK and *value set when present; NotFound (empty message, no
   // allocation) when absent; another code on an I/O error or corruption.
-  Status Get(Family f, std::string_view key, std::string* value) const;
+  virtual Status Get(Family f, std::string_view key, std::string* value) const = 0;
 
-  // The same without filling the block cache (bulk reads of values the
-  // caller keeps in memory itself).
-  Status GetUncached(Family f, std::string_view key, std::string* value) const;
+  // The same without filling a cache (bulk reads of values the caller keeps
+  // in memory itself).
+  virtual Status GetUncached(Family f, std::string_view key, std::string* value) const = 0;
 
   // Every key that starts with `prefix` ("" = the whole family), in ascending
   // (or, for the Reverse form, descending) key order, until fn returns false.
   // The Status reports an I/O error or corruption met during the scan (the
   // scan stops there); stopping early through fn is OK.
-  Status ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const;
-  Status ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const;
+  virtual Status ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const = 0;
+  virtual Status ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const = 0;
   // Every key k with begin <= k (and k < end unless end is empty), ascending.
-  Status ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const;
+  virtual Status ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const = 0;
 
-  // Applies the batch atomically with a synced write.
-  Status Write(const Batch& batch);
-  // Applies several batches as ONE atomic synced write, in order (what
+  // Applies the batch atomically and durably.
+  Status Write(const Batch& batch) {
+    const Batch* one = &batch;
+    return WriteGroup(std::span<const Batch* const>(&one, 1));
+  }
+  // Applies several batches as ONE atomic durable write, in order (what
   // GroupCommitWriter uses).
-  Status WriteGroup(std::span<const Batch* const> batches);
+  virtual Status WriteGroup(std::span<const Batch* const> batches) = 0;
 
-  // Bulk loading: an SstWriter for family f writing the file at `path`
-  // (which must not exist), and the atomic ingestion of finished files into
-  // the family (moved, not copied; durable when this returns OK; all of the
-  // files or none). Ingestion does not go through the WAL and does not block
-  // other writers for longer than it takes to link the files in.
-  Result<std::unique_ptr<SstWriter>> NewSstWriter(Family f, const std::string& path) const;
-  Status IngestFiles(Family f, const std::vector<std::string>& paths);
+  // A bulk writer into family f; `staging_path` (which must not exist) is
+  // where the embedded engine stages its file.
+  virtual Result<std::unique_ptr<BulkWriter>> NewBulkWriter(Family f, const std::string& staging_path) = 0;
 
   // A consistent, openable copy of the live database in `dest_dir` (which
-  // must not exist; same filesystem means hard links, so it is cheap).
-  Status Checkpoint(const std::string& dest_dir) const;
+  // must not exist; the embedded engine hard-links on the same filesystem,
+  // so it is cheap).
+  virtual Status Checkpoint(const std::string& dest_dir) const = 0;
 
   // Next id of the sequence: positive, unique, never reused (see above).
-  uint64_t AllocateId(Sequence s);
+  virtual uint64_t AllocateId(Sequence s) = 0;
   // Largest id allocated so far (0 if none), for diagnostics and tests.
-  uint64_t LastAllocatedId(Sequence s) const;
+  virtual uint64_t LastAllocatedId(Sequence s) const = 0;
 
-  // RocksDB's key figures, for the metrics listener and Stats().
+  // The engine's key figures, for the metrics listener and Stats().
   struct FamilyFigures {
     std::string_view name;
     uint64_t keys = 0;  // estimate
@@ -140,21 +135,19 @@ class Database {
     uint64_t block_cache_usage = 0;
     uint64_t block_cache_capacity = 0;
   };
-  Figures KeyFigures() const;
+  virtual Figures KeyFigures() const = 0;
 
-  // Human-readable RocksDB statistics plus our counters, for the admin tool.
-  std::string Stats() const;
+  // Human-readable engine statistics plus our counters, for the admin tool.
+  virtual std::string Stats() const = 0;
 
-  const std::string& path() const;
-  bool read_only() const;
+  virtual const std::string& path() const = 0;
+  virtual bool read_only() const = 0;
   // Ok when the database takes writes; else why not: opened read-only, or
-  // RocksDB stopped writes (a background error, or compaction too far behind).
-  Status Writable() const;
+  // the engine stopped writes (a background error, or compaction too far behind).
+  virtual Status Writable() const = 0;
 
- private:
-  struct Impl;
-  explicit Database(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  Database() = default;
 };
 
 }  // namespace claribi::storage

@@ -176,26 +176,22 @@ std::string segment_meta_key(uint64_t ds, uint64_t segment) {
 SegmentWriter::SegmentWriter(Database& db, std::string staging_path, uint64_t ds, uint64_t segment)
     : db_(db), staging_path_(std::move(staging_path)), ds_(ds), segment_(segment) {}
 
-SegmentWriter::~SegmentWriter() {
-  if (sst_ != nullptr && !ingested_) {
-    sst_.reset();
-    ::unlink(staging_path_.c_str());
-  }
-}
+SegmentWriter::~SegmentWriter() = default;  // an unfinished bulk writer removes what it staged
 
 Status SegmentWriter::Put(std::string key, std::string value) {
   bytes_ += value.size();
-  if (sst_ == nullptr && inline_.byte_size() + key.size() + value.size() >= kInlineSegmentBytes) {
-    // Spill: everything so far, in key order, into a staged SST file.
-    auto w = db_.NewSstWriter(Family::kRowChunks, staging_path_);
+  if (bulk_ == nullptr && inline_.byte_size() + key.size() + value.size() >= kInlineSegmentBytes) {
+    // Spill: everything so far, in key order, into a bulk writer (the
+    // embedded engine stages an SST file at staging_path_).
+    auto w = db_.NewBulkWriter(Family::kRowChunks, staging_path_);
     if (!w.ok()) return w.status();
-    sst_ = std::move(w.value());
+    bulk_ = std::move(w.value());
     for (const Batch::Op& op : inline_) {
-      if (Status st = sst_->Put(op.key, op.value); !st.ok()) return st;
+      if (Status st = bulk_->Put(op.key, op.value); !st.ok()) return st;
     }
     inline_.Clear();
   }
-  if (sst_ != nullptr) return sst_->Put(key, value);
+  if (bulk_ != nullptr) return bulk_->Put(key, value);
   inline_.Put(Family::kRowChunks, key, value);
   return Status::Ok();
 }
@@ -220,11 +216,8 @@ Status SegmentWriter::Commit(const std::vector<ColumnType>& final_types, Batch* 
   std::string meta;
   encode_segment_meta(meta_, &meta);
   if (Status st = Put(segment_meta_key(ds_, segment_), std::move(meta)); !st.ok()) return st;
-  if (sst_ != nullptr) {
-    if (Status st = sst_->Finish(); !st.ok()) return st;
-    if (Status st = db_.IngestFiles(Family::kRowChunks, {staging_path_}); !st.ok()) return st;
-    ingested_ = true;
-    ::unlink(staging_path_.c_str());  // normally moved already; a copy would stay otherwise
+  if (bulk_ != nullptr) {
+    if (Status st = bulk_->Finish(); !st.ok()) return st;
   } else {
     publish->Append(inline_);
     inline_.Clear();

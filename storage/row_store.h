@@ -15,7 +15,7 @@
 //
 // Staging and publishing. A SegmentWriter takes the chunks of one upload in
 // order. Small segments (under kInlineSegmentBytes) stay in a Batch; larger
-// ones spill to an SST file under the staging directory, which is ingested
+// ones spill to a bulk writer (an SST file under the staging directory), finished
 // into kRowChunks (durable, atomic, no WAL, no memtable) before publishing.
 // Publishing is one small synced batch through the group-commit writer:
 // the manifest (schema, row_count, segment list, version), the inline chunk
@@ -97,13 +97,13 @@ Status decode_segment_meta(std::string_view in, SegmentMeta* out);
 std::string chunk_key(uint64_t ds, uint64_t segment, uint32_t chunk, uint16_t column);
 std::string segment_meta_key(uint64_t ds, uint64_t segment);
 
-// Segments of this many encoded bytes or more go through an SST file.
+// Segments of this many encoded bytes or more go through a bulk writer.
 inline constexpr size_t kInlineSegmentBytes = 1 << 20;
 
 class SegmentWriter {
  public:
   SegmentWriter(Database& db, std::string staging_path, uint64_t ds, uint64_t segment);
-  ~SegmentWriter();  // removes a staged file that was not committed
+  ~SegmentWriter();  // what it staged and did not commit is removed
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
@@ -112,7 +112,7 @@ class SegmentWriter {
   Status AddChunk(const std::vector<std::string>& blobs, ChunkMeta meta);
   // Finishes the segment: records each column's final type (`stored`, see
   // ChunkColumnMeta), writes its metadata, and when the data went to a
-  // staged SST file, syncs and ingests it. Then *publish holds what must be
+  // bulk writer, finishes it (durable in kRowChunks). Then *publish holds what must be
   // written atomically with the manifest (the inline data, if any).
   Status Commit(const std::vector<ColumnType>& final_types, Batch* publish);
 
@@ -129,8 +129,7 @@ class SegmentWriter {
   uint64_t segment_;
   SegmentMeta meta_;
   Batch inline_;
-  std::unique_ptr<SstWriter> sst_;
-  bool ingested_ = false;
+  std::unique_ptr<BulkWriter> bulk_;  // past kInlineSegmentBytes
   uint64_t bytes_ = 0;
   uint64_t rows_ = 0;
 };

@@ -1,6 +1,13 @@
-// Database: RocksDB behind a narrow interface (see database.h for the
-// contract). This file and the other storage/*.cc are the only places that
-// include RocksDB headers.
+// RocksDatabase: the embedded engine — RocksDB behind Database's contract
+// (database.h). This file is the only place that includes RocksDB headers.
+//
+// - One column family per Family; missing ones are created at Open, so
+//   adding a Family to the enum just works on an existing database.
+// - Tuned for point lookups: bloom filters (10 bits/key, whole key), one
+//   shared LRU block cache, hash index inside data blocks, memtable bloom;
+//   the row-chunk family has its own options (chunk_family_options).
+// - Every write is synced (WriteOptions::sync).
+// - Bulk writers stage an SST file and ingest it whole (moved, not copied).
 #include "storage/database.h"
 
 #include <fcntl.h>
@@ -160,7 +167,33 @@ static rocksdb::ColumnFamilyOptions options_for(Family f, const rocksdb::ColumnF
   return f == Family::kRowChunks ? chunk_family_options() : point_lookup;
 }
 
-struct Database::Impl {
+class RocksDatabase final : public Database {
+ public:
+  struct Impl;
+  explicit RocksDatabase(std::unique_ptr<Impl> impl);
+  ~RocksDatabase() override;
+
+  Status Get(Family f, std::string_view key, std::string* value) const override;
+  Status GetUncached(Family f, std::string_view key, std::string* value) const override;
+  Status ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const override;
+  Status ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const override;
+  Status ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const override;
+  Status WriteGroup(std::span<const Batch* const> batches) override;
+  Result<std::unique_ptr<BulkWriter>> NewBulkWriter(Family f, const std::string& staging_path) override;
+  Status Checkpoint(const std::string& dest_dir) const override;
+  uint64_t AllocateId(Sequence s) override;
+  uint64_t LastAllocatedId(Sequence s) const override;
+  Figures KeyFigures() const override;
+  std::string Stats() const override;
+  const std::string& path() const override;
+  bool read_only() const override;
+  Status Writable() const override;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct RocksDatabase::Impl {
   std::string path;
   std::string registered_path;  // key in open_paths(); empty if read-only
   bool read_only = false;
@@ -194,13 +227,13 @@ struct Database::Impl {
   Status LoadSequences();
 };
 
-Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Database::~Database() = default;
+RocksDatabase::RocksDatabase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RocksDatabase::~RocksDatabase() = default;
 
-const std::string& Database::path() const { return impl_->path; }
-bool Database::read_only() const { return impl_->read_only; }
+const std::string& RocksDatabase::path() const { return impl_->path; }
+bool RocksDatabase::read_only() const { return impl_->read_only; }
 
-Status Database::Writable() const {
+Status RocksDatabase::Writable() const {
   if (impl_->read_only) return Status::Unavailable("the database is open read-only");
   uint64_t stopped = 0;
   if (impl_->db->GetIntProperty("rocksdb.is-write-stopped", &stopped) && stopped != 0)
@@ -210,7 +243,7 @@ Status Database::Writable() const {
 
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("database path is empty");
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<RocksDatabase::Impl>();
   impl->path = options.path;
   impl->read_only = options.read_only;
   impl->write_options.sync = true;
@@ -281,11 +314,11 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     impl->registered_path = directory_identity(options.path);  // exists now
     open_paths().insert(impl->registered_path);
   }
-  return std::unique_ptr<Database>(new Database(std::move(impl)));
+  return std::unique_ptr<Database>(new RocksDatabase(std::move(impl)));
 }
 
 // Starts each counter after max(stored high-water mark, largest id on disk).
-Status Database::Impl::LoadSequences() {
+Status RocksDatabase::Impl::LoadSequences() {
   for (size_t i = 0; i < kSequenceCount; ++i) {
     auto seq = static_cast<Sequence>(i);
     uint64_t high = 0;
@@ -309,7 +342,7 @@ Status Database::Impl::LoadSequences() {
   return Status::Ok();
 }
 
-Status Database::Get(Family f, std::string_view key, std::string* value) const {
+Status RocksDatabase::Get(Family f, std::string_view key, std::string* value) const {
   auto* h = impl_->cf[static_cast<size_t>(f)];
   if (h == nullptr) return Status::NotFound({});
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), h, slice(key), value);
@@ -317,7 +350,7 @@ Status Database::Get(Family f, std::string_view key, std::string* value) const {
   return from_rocksdb(s);
 }
 
-Status Database::Impl::Scan(Family f, std::string_view prefix, const ScanFn& fn, bool reverse) const {
+Status RocksDatabase::Impl::Scan(Family f, std::string_view prefix, const ScanFn& fn, bool reverse) const {
   auto* h = cf[static_cast<size_t>(f)];
   if (h == nullptr) return Status::Ok();
   const std::string upper = prefix_successor(prefix);
@@ -345,11 +378,11 @@ Status Database::Impl::Scan(Family f, std::string_view prefix, const ScanFn& fn,
   return from_rocksdb(it->status());
 }
 
-Status Database::ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const {
+Status RocksDatabase::ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const {
   return impl_->Scan(f, prefix, fn, false);
 }
 
-Status Database::ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const {
+Status RocksDatabase::ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const {
   auto* h = impl_->cf[static_cast<size_t>(f)];
   if (h == nullptr) return Status::Ok();
   const rocksdb::Slice upper_slice = slice(end);
@@ -363,16 +396,11 @@ Status Database::ForEachFrom(Family f, std::string_view begin, std::string_view 
   return from_rocksdb(it->status());
 }
 
-Status Database::ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const {
+Status RocksDatabase::ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const {
   return impl_->Scan(f, prefix, fn, true);
 }
 
-Status Database::Write(const Batch& batch) {
-  const Batch* one = &batch;
-  return WriteGroup(std::span<const Batch* const>(&one, 1));
-}
-
-Status Database::WriteGroup(std::span<const Batch* const> batches) {
+Status RocksDatabase::WriteGroup(std::span<const Batch* const> batches) {
   if (impl_->read_only) return Status::PermissionDenied("database is open read-only: " + impl_->path);
   size_t bytes = 64;
   for (const Batch* b : batches) bytes += b->byte_size() + 8 * b->count();
@@ -413,7 +441,7 @@ Status Database::WriteGroup(std::span<const Batch* const> batches) {
   return Status::Ok();
 }
 
-Status Database::GetUncached(Family f, std::string_view key, std::string* value) const {
+Status RocksDatabase::GetUncached(Family f, std::string_view key, std::string* value) const {
   auto* h = impl_->cf[static_cast<size_t>(f)];
   if (h == nullptr) return Status::NotFound({});
   rocksdb::ReadOptions ro;
@@ -423,50 +451,64 @@ Status Database::GetUncached(Family f, std::string_view key, std::string* value)
   return from_rocksdb(s);
 }
 
-struct SstWriter::Impl {
-  rocksdb::Options options;
-  std::unique_ptr<rocksdb::SstFileWriter> writer;
+// Stages the keys in an SST file; Finish ingests it into the family.
+class RocksBulkWriter final : public BulkWriter {
+ public:
+  RocksBulkWriter(RocksDatabase::Impl& db, rocksdb::ColumnFamilyHandle* family, std::string path)
+      : db_(db), family_(family), path_(std::move(path)) {}
+  ~RocksBulkWriter() override {
+    if (finished_) return;
+    writer_.reset();
+    ::unlink(path_.c_str());  // never ingested: nothing of it stays
+  }
+
+  Status Open(const rocksdb::DBOptions& db_options) {
+    rocksdb::ColumnFamilyDescriptor d;
+    rocksdb::Status s = family_->GetDescriptor(&d);
+    if (!s.ok()) return from_rocksdb(s);
+    options_ = rocksdb::Options(db_options, d.options);
+    writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options_, family_);
+    return from_rocksdb(writer_->Open(path_));
+  }
+
+  Status Put(std::string_view key, std::string_view value) override {
+    return from_rocksdb(writer_->Put(slice(key), slice(value)));
+  }
+
+  Status Finish() override;
+
+ private:
+  RocksDatabase::Impl& db_;
+  rocksdb::ColumnFamilyHandle* family_;
+  std::string path_;
+  rocksdb::Options options_;
+  std::unique_ptr<rocksdb::SstFileWriter> writer_;
+  bool finished_ = false;
 };
 
-SstWriter::SstWriter() : impl_(new Impl) {}
-SstWriter::~SstWriter() = default;
-
-Status SstWriter::Put(std::string_view key, std::string_view value) {
-  return from_rocksdb(impl_->writer->Put(slice(key), slice(value)));
-}
-
-Status SstWriter::Finish() { return from_rocksdb(impl_->writer->Finish()); }
-
-uint64_t SstWriter::file_size() const { return impl_->writer->FileSize(); }
-
-Result<std::unique_ptr<SstWriter>> Database::NewSstWriter(Family f, const std::string& path) const {
-  auto* h = impl_->cf[static_cast<size_t>(f)];
-  if (h == nullptr) return Status::InvalidArgument("unknown family");
-  std::unique_ptr<SstWriter> w(new SstWriter);
-  rocksdb::ColumnFamilyDescriptor d;
-  rocksdb::Status s = h->GetDescriptor(&d);
-  if (!s.ok()) return from_rocksdb(s);
-  w->impl_->options = rocksdb::Options(impl_->db->GetDBOptions(), d.options);
-  w->impl_->writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), w->impl_->options, h);
-  s = w->impl_->writer->Open(path);
-  if (!s.ok()) return from_rocksdb(s);
-  return w;
-}
-
-Status Database::IngestFiles(Family f, const std::vector<std::string>& paths) {
+Result<std::unique_ptr<BulkWriter>> RocksDatabase::NewBulkWriter(Family f, const std::string& staging_path) {
   if (impl_->read_only) return Status::PermissionDenied("database is open read-only: " + impl_->path);
   auto* h = impl_->cf[static_cast<size_t>(f)];
   if (h == nullptr) return Status::InvalidArgument("unknown family");
-  if (paths.empty()) return Status::Ok();
+  auto w = std::make_unique<RocksBulkWriter>(*impl_, h, staging_path);
+  if (Status st = w->Open(impl_->db->GetDBOptions()); !st.ok()) return st;
+  return std::unique_ptr<BulkWriter>(std::move(w));
+}
+
+Status RocksBulkWriter::Finish() {
+  if (Status st = from_rocksdb(writer_->Finish()); !st.ok()) return st;
   rocksdb::IngestExternalFileOptions o;
   o.move_files = true;  // a hard link (same filesystem); the staged name goes away
   o.snapshot_consistency = true;
   o.allow_global_seqno = true;
   o.allow_blocking_flush = true;  // only if a memtable overlaps: never for fresh chunk keys
-  return from_rocksdb(impl_->db->IngestExternalFile(h, paths, o));
+  if (Status st = from_rocksdb(db_.db->IngestExternalFile(family_, {path_}, o)); !st.ok()) return st;
+  finished_ = true;
+  ::unlink(path_.c_str());  // normally moved already; a copy would stay otherwise
+  return Status::Ok();
 }
 
-Status Database::Checkpoint(const std::string& dest_dir) const {
+Status RocksDatabase::Checkpoint(const std::string& dest_dir) const {
   rocksdb::Checkpoint* raw = nullptr;
   rocksdb::Status s = rocksdb::Checkpoint::Create(impl_->db, &raw);
   if (!s.ok()) return from_rocksdb(s);
@@ -474,15 +516,15 @@ Status Database::Checkpoint(const std::string& dest_dir) const {
   return from_rocksdb(cp->CreateCheckpoint(dest_dir));
 }
 
-uint64_t Database::AllocateId(Sequence s) {
+uint64_t RocksDatabase::AllocateId(Sequence s) {
   return impl_->last_id[static_cast<size_t>(s)].fetch_add(1) + 1;
 }
 
-uint64_t Database::LastAllocatedId(Sequence s) const {
+uint64_t RocksDatabase::LastAllocatedId(Sequence s) const {
   return impl_->last_id[static_cast<size_t>(s)].load();
 }
 
-Database::Figures Database::KeyFigures() const {
+Database::Figures RocksDatabase::KeyFigures() const {
   Figures f;
   for (size_t i = 0; i < kFamilyCount; ++i) {
     auto* h = impl_->cf[i];
@@ -508,7 +550,7 @@ Database::Figures Database::KeyFigures() const {
   return f;
 }
 
-std::string Database::Stats() const {
+std::string RocksDatabase::Stats() const {
   std::string out = "path: " + impl_->path + (impl_->read_only ? " (read-only)\n" : "\n");
   for (size_t i = 0; i < kSequenceCount; ++i) {
     out += "sequence ";
