@@ -60,6 +60,11 @@ class BulkWriter {
 };
 
 struct DatabaseOptions {
+  // The PostgreSQL engine at this libpq URL (pg_database.h; path and the
+  // cache are then unused), shown in messages as postgresql_shown.
+  bool postgresql = false;
+  std::string postgresql_url;
+  std::string postgresql_shown;
   std::string path;
   size_t block_cache_bytes = 64 << 20;
   // Open without writing: no missing families are created, Write fails.
@@ -72,7 +77,8 @@ class Database {
   // Called for each key/value in a scan; return false to stop.
   using ScanFn = std::function<bool(std::string_view key, std::string_view value)>;
 
-  // Opens (creating if missing) the embedded RocksDB database at options.path.
+  // Opens the PostgreSQL engine when options.postgresql_url is set, else
+  // (creating it if missing) the embedded RocksDB database at options.path.
   static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
   virtual ~Database() = default;
   Database(const Database&) = delete;
@@ -145,6 +151,12 @@ class Database {
   // Ok when the database takes writes; else why not: opened read-only, or
   // the engine stopped writes (a background error, or compaction too far behind).
   virtual Status Writable() const = 0;
+  // Whether Writable() asks the engine live (a round trip to a database
+  // server): then a write that failed earlier — while the server was
+  // unreachable — says nothing more about now. The embedded engine's
+  // Writable() reads a flag, so a failed synced write (a disk error) is
+  // reported until a write succeeds.
+  virtual bool writable_is_live() const { return false; }
 
  protected:
   Database() = default;

@@ -8,7 +8,7 @@
 //   the row-chunk family has its own options (chunk_family_options).
 // - Every write is synced (WriteOptions::sync).
 // - Bulk writers stage an SST file and ingest it whole (moved, not copied).
-#include "storage/database.h"
+#include "storage/rocks_database.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -241,7 +241,7 @@ Status RocksDatabase::Writable() const {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+Result<std::unique_ptr<Database>> open_rocksdb(const DatabaseOptions& options) {
   if (options.path.empty()) return Status::InvalidArgument("database path is empty");
   auto impl = std::make_unique<RocksDatabase::Impl>();
   impl->path = options.path;

@@ -30,6 +30,8 @@ PACKAGES=(
   haproxy               # end-to-end test of the health check and drain behind a load balancer
   libhiredis-dev        # rate_limits.backend = "redis": the shared sliding log, driven from each reactor's loop
   redis-server          # tests of the Redis limiter (tests/e2e/redis_limits_test.sh)
+  libpq-dev             # storage.backend = "postgresql": libpq's header (the library is loaded at run time)
+  postgresql            # tests of the PostgreSQL engine (tests/e2e/postgresql_test.sh starts a private cluster)
 )
 # Node.js and npm: the pinned npm packages of tools/openapi (the Redoc bundle the
 # build installs for GET /api/docs/, and redocly lint in the tests). Debian's
@@ -55,8 +57,8 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The nginx package starts a system service on install; the benchmark runs its
 # own private instance, so the system one is stopped (it is not needed).
 # The prometheus package does the same (only its promtool is used), and so do
-# haproxy and redis-server (their tests start private instances).
-for service in nginx prometheus haproxy redis-server; do
+# haproxy, redis-server and postgresql (their tests start private instances).
+for service in nginx prometheus haproxy redis-server postgresql; do
   if printf '%s\n' "${missing[@]}" | grep -q "^$service"; then
     (command -v systemctl >/dev/null && $SUDO systemctl stop "$service" 2>/dev/null) || \
       (command -v service >/dev/null && $SUDO service "$service" stop >/dev/null 2>&1) || true

@@ -81,7 +81,14 @@ struct AuthConfig {
   bool operator==(const AuthConfig&) const = default;
 };
 
+// Where identities, resources, runs and rows are stored: the embedded
+// RocksDB database under data_dir, or a PostgreSQL server that several nodes
+// can share (storage/pg_database.h).
+enum class StorageBackend : uint8_t { kRocksdb, kPostgresql };
+
 struct StorageConfig {
+  StorageBackend backend = StorageBackend::kRocksdb;
+  std::string postgresql_url;  // libpq URL, for backend = postgresql
   uint32_t block_cache_mb = 64;  // RocksDB block cache
   uint32_t rows_memory_mb = 4096;  // resident column chunks of uploaded rows; beyond it the least used are unloaded
   bool operator==(const StorageConfig&) const = default;

@@ -47,6 +47,11 @@ struct EnumNames<AccessLogMode> {
 };
 static_assert(static_cast<int>(AccessLogMode::kAll) == 2, "kNames follows the enum's order");
 template <>
+struct EnumNames<StorageBackend> {
+  static constexpr std::string_view kNames[] = {"rocksdb", "postgresql"};
+};
+static_assert(static_cast<int>(StorageBackend::kPostgresql) == 1, "kNames follows the enum's order");
+template <>
 struct EnumNames<LimitBackend> {
   static constexpr std::string_view kNames[] = {"local", "redis"};
 };
@@ -209,6 +214,12 @@ std::string refine_redis_url(std::string* v) {
   return why.empty() ? "" : quote_value(mask_url_password(*v)) + ": " + why;
 }
 
+// storage.postgresql_url: empty, or a libpq URI (libpq checks the rest when it connects).
+std::string refine_postgresql_url(std::string* v) {
+  if (v->empty() || v->starts_with("postgresql://") || v->starts_with("postgres://")) return "";
+  return quote_value(mask_url_password(*v)) + ": not a postgresql:// URL";
+}
+
 // ---------------------------------------------------------------------------
 // The table. Defaults are Config's member initialisers (config.h).
 
@@ -303,6 +314,15 @@ constexpr Setting kSettings[] = {
     row<&Config::auth, &AuthConfig::argon2_parallelism>("auth.argon2_parallelism", "N", "argon2id lanes (p)", 1, 64),
 
     // [storage]
+    row<&Config::storage, &StorageConfig::backend>(
+        "storage.backend", "rocksdb|postgresql",
+        "Where data is stored: rocksdb (embedded, under data_dir) or postgresql (a server several nodes share; "
+        "run claribi-admin migrate first)"),
+    refined(row<&Config::storage, &StorageConfig::postgresql_url>(
+                "storage.postgresql_url", "URL",
+                "PostgreSQL for storage.backend = postgresql: postgresql://[user[:password]@]host[:port]/dbname"
+                "[?param=value...] (libpq's URI)"),
+            refine_postgresql_url),
     row<&Config::storage, &StorageConfig::block_cache_mb>("storage.block_cache_mb", "MB", "RocksDB block cache size",
                                                           1, 1 << 20),
     row<&Config::storage, &StorageConfig::rows_memory_mb>(

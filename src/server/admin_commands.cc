@@ -17,6 +17,7 @@
 #include "auth/password.h"
 #include "common/time_util.h"
 #include "config/config_flags.h"
+#include "config/quote.h"
 #include "identity/identity_index.h"
 #include "model/records.h"
 #include "model/resources.h"
@@ -26,6 +27,7 @@
 #include "storage/families.h"
 #include "storage/identity_store.h"
 #include "storage/keys.h"
+#include "storage/pg_database.h"
 
 namespace claribi::server {
 namespace {
@@ -490,6 +492,8 @@ class Runner {
     return ok("backup: " + dest + "\n");
   }
 
+  AdminOutput migrate(const Cmd&) { return AdminCommands::migrate(config_); }
+
   AdminOutput stats(const Cmd& c) {
     Cmd all;
     std::vector<model::Organization> orgs;
@@ -710,6 +714,7 @@ enum Trait : unsigned {
   kCreatesDatabase = 1,  // may run where there is no database yet
   kTakesPassword = 2,    // --password, or --password-stdin, or a prompt
   kReadsFile = 4,        // FILE, opened by claribi-admin (AdminInput::file_fd)
+  kNoDatabase = 8,       // needs no open database (migrate prepares it): claribi-admin runs it without one
 };
 
 // One claribi-admin command: where it sits in the command line, its line
@@ -843,6 +848,14 @@ const Command kCommands[] = {
        sub.footer("A backup at DIR/db is a data directory DIR: claribi-admin --data-dir DIR stats");
      },
      [](Cmd& c) { return c.dest.empty() ? std::string("DEST must not be empty") : std::string(); }, &Runner::backup},
+    {"", "migrate",
+     "Create or upgrade the PostgreSQL schema of storage.backend = postgresql (run before the nodes start, and "
+     "after an upgrade)",
+     [](CLI::App& sub, Cmd&) {
+       sub.footer("Safe to run from several places at once (an advisory lock) and again (nothing to do then). "
+                  "With the embedded RocksDB backend there is nothing to migrate.");
+     },
+     nullptr, &Runner::migrate, kNoDatabase},
     {"", "stats", "Counts of organizations, users and keys, and database statistics",
      [](CLI::App& sub, Cmd& c) { sub.add_flag("--verbose", c.verbose, "Include RocksDB's full statistics"); },
      nullptr, &Runner::stats},
@@ -989,6 +1002,27 @@ std::optional<AdminOutput> AdminCommands::check_usage(const std::vector<std::str
 bool AdminCommands::creates_database(const std::vector<std::string>& args) {
   const Command* cmd = named_command(args);
   return cmd != nullptr && (cmd->traits & kCreatesDatabase) != 0;
+}
+
+bool AdminCommands::runs_without_database(const std::vector<std::string>& args) {
+  const Command* cmd = named_command(args);
+  return cmd != nullptr && (cmd->traits & kNoDatabase) != 0;
+}
+
+AdminOutput AdminCommands::migrate(const Config& config) {
+  if (config.storage.backend != StorageBackend::kPostgresql) {
+    return AdminOutput{kAdminExitOk, "migrate: storage.backend is rocksdb; the embedded database needs no migration\n",
+                       ""};
+  }
+  if (config.storage.postgresql_url.empty()) {
+    return AdminOutput{kAdminExitFailed, "", "claribi-admin: storage.backend = postgresql needs storage.postgresql_url\n"};
+  }
+  std::string report;
+  const std::string shown = mask_url_password(config.storage.postgresql_url);
+  if (Status s = storage::MigratePostgres(config.storage.postgresql_url, shown, &report); !s.ok()) {
+    return AdminOutput{kAdminExitFailed, "", "claribi-admin: migrate " + shown + ": " + s.message() + "\n"};
+  }
+  return AdminOutput{kAdminExitOk, "migrate: " + shown + ": " + report + "\n", ""};
 }
 
 bool AdminCommands::takes_password(const std::vector<std::string>& args) {

@@ -127,6 +127,12 @@ class AdminCommands {
   // must have passed check_usage.
   static bool creates_database(const std::vector<std::string>& args);
 
+  // Whether the command runs without an open database (migrate, which
+  // prepares the PostgreSQL schema the database needs); claribi-admin then
+  // runs it with migrate() below, before opening anything.
+  static bool runs_without_database(const std::vector<std::string>& args);
+  static AdminOutput migrate(const Config& config);
+
   // Whether the command takes a password (bootstrap, users create, users
   // reset-password), which claribi-admin reads from --password-stdin or a
   // prompt when --password is not given. From the leading command words.

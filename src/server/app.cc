@@ -24,6 +24,7 @@
 #include "scheduler/report_runner.h"
 #include "scheduler/scheduler.h"
 #include "metrics/registry.h"
+#include "server/database_options.h"
 #include "storage/database.h"
 #include "storage/group_commit_writer.h"
 #include "storage/resource_store.h"
@@ -88,10 +89,7 @@ App::~App() {
 Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt_secret, unsigned readers) {
   std::unique_ptr<App> app(new App);
   Parts& s = *app->p_;
-  storage::DatabaseOptions db_opts;
-  db_opts.path = cfg.data_dir + "/db";
-  db_opts.block_cache_bytes = size_t(cfg.storage.block_cache_mb) << 20;
-  auto db = storage::Database::Open(db_opts);
+  auto db = storage::Database::Open(database_options(cfg));
   if (!db.ok()) return db.status();
   s.db = std::move(db.value());
   s.writer = std::make_unique<storage::GroupCommitWriter>(*s.db);
@@ -177,7 +175,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   storage::GroupCommitWriter* writer = s.writer.get();
   auto storage_problem = [database, writer]() -> std::string {
     if (Status st = database->Writable(); !st.ok()) return st.message();
-    if (writer->last_write_failed()) return "the latest durable write failed";
+    if (writer->last_write_failed() && !database->writable_is_live()) return "the latest durable write failed";
     return "";
   };
   s.context.reset(new api::ApiContext{cfg, s.serving, storage_problem, auth::JwtCodec(jwt_secret), *s.index, *s.identity, *s.lists,
@@ -237,29 +235,31 @@ void App::add_metrics(metrics::Registry& registry) {
     w.sample("claribi_group_commit_writes_failed_total", "", gw.writes_failed());
 
     const storage::Database::Figures f = p->db->KeyFigures();
-    auto per_family = [&](std::string_view name, std::string_view help,
-                          uint64_t storage::Database::FamilyFigures::*figure) {
-      w.family(name, "gauge", help);
-      for (const auto& ff : f.families) w.sample(name, metrics::label("family", ff.name), ff.*figure);
-    };
-    using FF = storage::Database::FamilyFigures;
-    per_family("claribi_rocksdb_estimated_keys", "RocksDB's estimate of the keys in each column family.", &FF::keys);
-    per_family("claribi_rocksdb_sst_bytes", "Size of each column family's SST files.", &FF::sst_bytes);
-    per_family("claribi_rocksdb_memtable_bytes", "Size of each column family's memtables.", &FF::memtable_bytes);
-    per_family("claribi_rocksdb_pending_compaction_bytes", "RocksDB's estimate of bytes compaction must rewrite.",
-               &FF::pending_compaction_bytes);
-    w.family("claribi_rocksdb_running_compactions", "gauge", "Compactions running now.");
-    w.sample("claribi_rocksdb_running_compactions", "", f.running_compactions);
-    w.family("claribi_rocksdb_running_flushes", "gauge", "Memtable flushes running now.");
-    w.sample("claribi_rocksdb_running_flushes", "", f.running_flushes);
-    w.family("claribi_rocksdb_background_errors_total", "counter", "RocksDB background errors since the server started.");
-    w.sample("claribi_rocksdb_background_errors_total", "", f.background_errors);
-    w.family("claribi_rocksdb_write_stopped", "gauge", "1 while RocksDB refuses writes.");
-    w.sample("claribi_rocksdb_write_stopped", "", uint64_t(f.write_stopped));
-    w.family("claribi_rocksdb_block_cache_bytes", "gauge", "Block cache in use.");
-    w.sample("claribi_rocksdb_block_cache_bytes", "", f.block_cache_usage);
-    w.family("claribi_rocksdb_block_cache_capacity_bytes", "gauge", "Block cache capacity.");
-    w.sample("claribi_rocksdb_block_cache_capacity_bytes", "", f.block_cache_capacity);
+    if (!f.families.empty()) {  // the embedded engine (PostgreSQL has its own statistics views)
+      auto per_family = [&](std::string_view name, std::string_view help,
+                            uint64_t storage::Database::FamilyFigures::*figure) {
+        w.family(name, "gauge", help);
+        for (const auto& ff : f.families) w.sample(name, metrics::label("family", ff.name), ff.*figure);
+      };
+      using FF = storage::Database::FamilyFigures;
+      per_family("claribi_rocksdb_estimated_keys", "RocksDB's estimate of the keys in each column family.", &FF::keys);
+      per_family("claribi_rocksdb_sst_bytes", "Size of each column family's SST files.", &FF::sst_bytes);
+      per_family("claribi_rocksdb_memtable_bytes", "Size of each column family's memtables.", &FF::memtable_bytes);
+      per_family("claribi_rocksdb_pending_compaction_bytes", "RocksDB's estimate of bytes compaction must rewrite.",
+                 &FF::pending_compaction_bytes);
+      w.family("claribi_rocksdb_running_compactions", "gauge", "Compactions running now.");
+      w.sample("claribi_rocksdb_running_compactions", "", f.running_compactions);
+      w.family("claribi_rocksdb_running_flushes", "gauge", "Memtable flushes running now.");
+      w.sample("claribi_rocksdb_running_flushes", "", f.running_flushes);
+      w.family("claribi_rocksdb_background_errors_total", "counter", "RocksDB background errors since the server started.");
+      w.sample("claribi_rocksdb_background_errors_total", "", f.background_errors);
+      w.family("claribi_rocksdb_write_stopped", "gauge", "1 while RocksDB refuses writes.");
+      w.sample("claribi_rocksdb_write_stopped", "", uint64_t(f.write_stopped));
+      w.family("claribi_rocksdb_block_cache_bytes", "gauge", "Block cache in use.");
+      w.sample("claribi_rocksdb_block_cache_bytes", "", f.block_cache_usage);
+      w.family("claribi_rocksdb_block_cache_capacity_bytes", "gauge", "Block cache capacity.");
+      w.sample("claribi_rocksdb_block_cache_capacity_bytes", "", f.block_cache_capacity);
+    }
 
     const analytics::QueryFigures& q = p->queries->figures();
     w.family("claribi_query_queue_depth", "gauge", "Analytics queries waiting for a query-pool thread.");

@@ -144,7 +144,9 @@ bool check_config(const Config& config, std::string* report) {
   out += "\n# effective settings (defaults < file < CLARIBI_* environment < flags)\n";
   for (const Setting& s : all_settings()) {
     std::string value = render_setting(s, config);
-    if (s.key == "reports.smtp_url" || s.key == "rate_limits.redis_url") value = mask_url_password(value);
+    if (s.key == "reports.smtp_url" || s.key == "rate_limits.redis_url" || s.key == "storage.postgresql_url") {
+      value = mask_url_password(value);
+    }
     out.append(s.key).append(" = ").append(toml_value(s, value)).append("\n");
   }
   out += "# " + std::string(kJwtSecretEnv) + ": " + (config.jwt_secret_env.empty() ? "not set" : "set, not shown") + "\n";

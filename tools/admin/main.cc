@@ -36,6 +36,7 @@
 #include "index/qsbr.h"
 #include "server/admin_commands.h"
 #include "server/admin_socket.h"
+#include "server/database_options.h"
 #include "server/row_import.h"
 #include "storage/database.h"
 
@@ -205,8 +206,13 @@ int run_locally(const claribi::Config& config, const std::vector<std::string>& a
                 const std::string& socket_path, const std::string& socket_error,
                 const claribi::server::AdminInput& input, ProgressDisplay& display) {
   namespace server = claribi::server;
+  if (server::AdminCommands::runs_without_database(args)) {
+    display.end();
+    return finish(server::AdminCommands::migrate(config));
+  }
+  const bool postgresql = config.storage.backend == claribi::StorageBackend::kPostgresql;
   const std::string db_path = config.data_dir + "/db";
-  if (!exists(db_path) && !server::AdminCommands::creates_database(args)) {
+  if (!postgresql && !exists(db_path) && !server::AdminCommands::creates_database(args)) {
     if (!args.empty() && args.front() == "is-bootstrapped")
       return finish(AdminOutput{kAdminExitFailed, "not bootstrapped: no database at " + db_path + "\n", ""});
     return fail("no database at " + db_path + " (wrong --data-dir? run bootstrap first)");
@@ -214,12 +220,10 @@ int run_locally(const claribi::Config& config, const std::vector<std::string>& a
   if (::mkdir(config.data_dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail("cannot create data directory " + config.data_dir + ": " + std::strerror(errno));
 
-  claribi::storage::DatabaseOptions options;
-  options.path = db_path;
-  options.block_cache_bytes = size_t(config.storage.block_cache_mb) << 20;
+  claribi::storage::DatabaseOptions options = claribi::server::database_options(config);
   auto opened = claribi::storage::Database::Open(options);
   if (!opened.ok()) {
-    if (opened.status().code() == claribi::StatusCode::kUnavailable) {
+    if (!postgresql && opened.status().code() == claribi::StatusCode::kUnavailable) {
       return fail("the database " + db_path +
                   " is in use by another process (claribi-server, or another claribi-admin), and the server's admin socket " +
                   socket_path + " did not answer (" + socket_error + ")");

@@ -1,0 +1,657 @@
+#include "storage/pg_database.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/keys.h"
+#include "storage/pg_api.h"
+
+namespace claribi::storage {
+namespace {
+
+// libpq (pg_api.h): set before any connection exists (OpenPostgres, MigratePostgres).
+const PgApi* pq = nullptr;
+
+// Table of a family: kv_<on-disk name>; kMeta's RocksDB name is "default".
+std::string table_of(Family f) {
+  return f == Family::kMeta ? std::string("kv_meta") : "kv_" + std::string(family_name(f));
+}
+std::string sequence_of(Sequence s) { return "claribi_seq_" + std::string(sequence_name(s)); }
+
+std::string error_of(const PGconn* c) {
+  std::string m = c != nullptr ? pq->PQerrorMessage(c) : "out of memory";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { pq->PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Parameters of one statement: binary (bytea) or text values.
+struct Params {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+  void bytes(std::string_view v) {
+    values.push_back(v.data() != nullptr ? v.data() : "");
+    lengths.push_back(int(v.size()));
+    formats.push_back(1);
+  }
+};
+
+Status failed(const char* what, const PGresult* r, const PGconn* c) {
+  std::string m = r != nullptr ? pq->PQresultErrorMessage(r) : "";
+  if (m.empty()) m = error_of(c);
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return Status::IoError(std::string("PostgreSQL: ") + what + ": " + m);
+}
+
+// The statements of one family, built once.
+struct FamilySql {
+  std::string get, put, del, del_range, scan_all, scan_from, scan_range, scan_all_desc, scan_from_desc,
+      scan_range_desc;
+};
+
+// Runs `sql` (no parameters) and expects `want`.
+Status exec_simple(PGconn* c, const std::string& sql, ExecStatusType want, PgResult* out = nullptr) {
+  PgResult r(pq->PQexec(c, sql.c_str()));
+  if (r == nullptr || pq->PQresultStatus(r.get()) != want) return failed("query", r.get(), c);
+  if (out != nullptr) *out = std::move(r);
+  return Status::Ok();
+}
+
+Status connect(const std::string& url, const std::string& shown, PGconn** out) {
+  PGconn* c = pq->PQconnectdb(url.c_str());
+  if (c == nullptr || pq->PQstatus(c) != CONNECTION_OK) {
+    Status st = Status::Unavailable("PostgreSQL at " + shown + ": " + error_of(c));
+    pq->PQfinish(c);
+    return st;
+  }
+  *out = c;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Migrations: version N is kMigrations[N - 1]; each runs in the migrating
+// transaction, in order.
+
+std::string migration_1() {
+  std::string sql;
+  for (size_t i = 0; i < kFamilyCount; ++i) {
+    std::string t = table_of(static_cast<Family>(i));
+    sql += "CREATE TABLE " + t + " (k bytea PRIMARY KEY, v bytea NOT NULL);\n";
+  }
+  // Column chunks are bit-packed and compressed already: no TOAST compression.
+  sql += "ALTER TABLE " + table_of(Family::kRowChunks) + " ALTER COLUMN v SET STORAGE EXTERNAL;\n";
+  for (size_t i = 0; i < kSequenceCount; ++i) {
+    sql += "CREATE SEQUENCE " + sequence_of(static_cast<Sequence>(i)) + " AS bigint START 1 INCREMENT " +
+           std::to_string(kPgIdBlock) + ";\n";
+  }
+  return sql;
+}
+
+constexpr int64_t kMigrationLock = 0x636c61726942'49;  // pg_advisory_xact_lock key: "clariBI"
+
+Status schema_version(PGconn* c, int* version) {
+  PgResult r(pq->PQexec(c, "SELECT to_regclass('claribi_schema') IS NOT NULL"));
+  if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("schema check", r.get(), c);
+  if (std::strcmp(pq->PQgetvalue(r.get(), 0, 0), "t") != 0) {
+    *version = 0;
+    return Status::Ok();
+  }
+  r.reset(pq->PQexec(c, "SELECT version FROM claribi_schema"));
+  if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("schema version", r.get(), c);
+  *version = pq->PQntuples(r.get()) == 0 ? 0 : std::atoi(pq->PQgetvalue(r.get(), 0, 0));
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+
+class PgDatabase;
+
+// One connection taken from the pool for a scope.
+class Lease {
+ public:
+  Lease(const PgDatabase& db, PGconn* c) : db_(db), c_(c) {}
+  ~Lease();
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  PGconn* get() const { return c_; }
+
+ private:
+  const PgDatabase& db_;
+  PGconn* c_;
+};
+
+class PgBulkWriter;
+
+class PgDatabase final : public Database {
+ public:
+  explicit PgDatabase(PgOptions options) : options_(std::move(options)), shown_(options_.shown) {
+    for (size_t i = 0; i < kFamilyCount; ++i) {
+      const std::string t = table_of(static_cast<Family>(i));
+      FamilySql& q = sql_[i];
+      q.get = "SELECT v FROM " + t + " WHERE k = $1";
+      q.put = "INSERT INTO " + t + " (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
+      q.del = "DELETE FROM " + t + " WHERE k = $1";
+      q.del_range = "DELETE FROM " + t + " WHERE k >= $1 AND k < $2";
+      q.scan_all = "SELECT k, v FROM " + t + " ORDER BY k";
+      q.scan_from = "SELECT k, v FROM " + t + " WHERE k >= $1 ORDER BY k";
+      q.scan_range = "SELECT k, v FROM " + t + " WHERE k >= $1 AND k < $2 ORDER BY k";
+      q.scan_all_desc = "SELECT k, v FROM " + t + " ORDER BY k DESC";
+      q.scan_from_desc = "SELECT k, v FROM " + t + " WHERE k >= $1 ORDER BY k DESC";
+      q.scan_range_desc = "SELECT k, v FROM " + t + " WHERE k >= $1 AND k < $2 ORDER BY k DESC";
+    }
+  }
+
+  ~PgDatabase() override {
+    for (PGconn* c : idle_) pq->PQfinish(c);
+  }
+
+  Status Start() {
+    PGconn* c = nullptr;
+    if (Status st = connect(options_.url, shown_, &c); !st.ok()) return st;
+    int version = 0;
+    Status st = schema_version(c, &version);
+    if (st.ok() && version != kPgSchemaVersion) {
+      st = Status::InvalidArgument("the PostgreSQL schema at " + shown_ + " is at version " +
+                                   std::to_string(version) + "; this server needs version " +
+                                   std::to_string(kPgSchemaVersion) +
+                                   (version < kPgSchemaVersion ? ": run `claribi-admin migrate` first"
+                                                               : ": it was made by a newer claribi-server"));
+    }
+    if (!st.ok()) {
+      pq->PQfinish(c);
+      return st;
+    }
+    std::lock_guard lk(mu_);
+    idle_.push_back(c);
+    open_ = 1;
+    return Status::Ok();
+  }
+
+  Status Get(Family f, std::string_view key, std::string* value) const override {
+    return point_get(f, key, value);
+  }
+  Status GetUncached(Family f, std::string_view key, std::string* value) const override {
+    return point_get(f, key, value);
+  }
+
+  Status ForEachPrefix(Family f, std::string_view prefix, const ScanFn& fn) const override {
+    return scan(f, prefix, prefix.empty() ? std::string() : prefix_successor(prefix), false, fn);
+  }
+  Status ForEachPrefixReverse(Family f, std::string_view prefix, const ScanFn& fn) const override {
+    return scan(f, prefix, prefix.empty() ? std::string() : prefix_successor(prefix), true, fn);
+  }
+  Status ForEachFrom(Family f, std::string_view begin, std::string_view end, const ScanFn& fn) const override {
+    return scan(f, begin, std::string(end), false, fn);
+  }
+
+  Status WriteGroup(std::span<const Batch* const> batches) override {
+    size_t ops = 0;
+    for (const Batch* b : batches) ops += b->count();
+    if (ops == 0) return Status::Ok();
+    Result<PGconn*> got = take();
+    if (!got.ok()) return got.status();
+    Lease lease(*this, got.value());
+    PGconn* c = lease.get();
+    if (Status st = refuse_unallocated_ids(batches); !st.ok()) return st;
+    if (pq->PQenterPipelineMode(c) != 1) return failed("pipeline", nullptr, c);
+    size_t sent = 0;
+    Status st;
+    for (const Batch* b : batches) {
+      for (const Batch::Op& op : *b) {
+        const FamilySql& q = sql_[static_cast<size_t>(op.family)];
+        Params p;
+        const std::string* sql = nullptr;
+        switch (op.type) {
+          case Batch::OpType::kPut:
+            p.bytes(op.key);
+            p.bytes(op.value);
+            sql = &q.put;
+            break;
+          case Batch::OpType::kDelete:
+            p.bytes(op.key);
+            sql = &q.del;
+            break;
+          case Batch::OpType::kDeleteRange:
+            p.bytes(op.key);
+            p.bytes(op.value);
+            sql = &q.del_range;
+            break;
+        }
+        if (pq->PQsendQueryParams(c, sql->c_str(), int(p.values.size()), nullptr, p.values.data(), p.lengths.data(),
+                              p.formats.data(), 1) != 1) {
+          st = failed("send", nullptr, c);
+          break;
+        }
+        ++sent;
+      }
+      if (!st.ok()) break;
+    }
+    // The Sync ends the implicit transaction: every operation or none.
+    if (pq->PQpipelineSync(c) != 1 && st.ok()) st = failed("sync", nullptr, c);
+    // Answers: one result (then a null) per statement, then the Sync's.
+    bool synced = false;
+    while (!synced) {
+      PGresult* r = pq->PQgetResult(c);
+      if (r == nullptr) {
+        if (pq->PQstatus(c) != CONNECTION_OK) {
+          if (st.ok()) st = failed("connection lost during a write (its outcome is unknown)", nullptr, c);
+          break;
+        }
+        continue;  // the end of one statement's results
+      }
+      PgResult owned(r);
+      switch (pq->PQresultStatus(r)) {
+        case PGRES_COMMAND_OK:
+        case PGRES_TUPLES_OK:
+          break;
+        case PGRES_PIPELINE_SYNC:
+          synced = true;
+          break;
+        case PGRES_PIPELINE_ABORTED:
+          break;  // skipped after an earlier error (reported by that one)
+        default:
+          if (st.ok()) st = failed("write", r, c);
+          break;
+      }
+    }
+    if (synced) pq->PQexitPipelineMode(c);  // otherwise still in it: closed when given back
+    return st;
+  }
+
+  Result<std::unique_ptr<BulkWriter>> NewBulkWriter(Family f, const std::string& staging_path) override;
+
+  Status Checkpoint(const std::string&) const override {
+    return Status::Unavailable(
+        "the data is in PostgreSQL (storage.backend = postgresql): back it up with PostgreSQL's own tools "
+        "(pg_basebackup, or pg_dump of the kv_* tables and claribi_* sequences)");
+  }
+
+  uint64_t AllocateId(Sequence s) override {
+    IdBlock& b = blocks_[static_cast<size_t>(s)];
+    std::lock_guard lk(b.mu);
+    if (b.next == b.end) {
+      // A new block: one nextval, tried for about 300 ms. Callers have no
+      // error path for an id: when PostgreSQL stays unreachable the id is 0,
+      // never valid, and WriteGroup refuses a record keyed by it — the
+      // write that would carry it fails with the same error as any write
+      // while PostgreSQL is gone.
+      int64_t pause_ms = 10;
+      for (int attempt = 0; attempt < 5 && b.next == b.end; ++attempt, pause_ms *= 2) {
+        uint64_t start = 0;
+        if (next_block(s, &start).ok() && start > 0) {
+          b.next = start;
+          b.end = start + kPgIdBlock;
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        }
+      }
+    }
+    if (b.next == b.end) return 0;  // refused by WriteGroup (see refuse_unallocated_ids)
+    uint64_t id = b.next++;
+    uint64_t last = last_id_[static_cast<size_t>(s)].load(std::memory_order_relaxed);
+    while (id > last && !last_id_[static_cast<size_t>(s)].compare_exchange_weak(last, id)) {
+    }
+    return id;
+  }
+
+  uint64_t LastAllocatedId(Sequence s) const override {
+    return last_id_[static_cast<size_t>(s)].load(std::memory_order_relaxed);
+  }
+
+  Figures KeyFigures() const override { return {}; }  // PostgreSQL's own statistics views have them
+
+  std::string Stats() const override {
+    std::string out = "storage: PostgreSQL at " + shown_ + ", schema version " + std::to_string(kPgSchemaVersion) +
+                      "\nconnections open: " + std::to_string(open_.load()) + "\n";
+    for (size_t i = 0; i < kSequenceCount; ++i) {
+      out += "sequence " + std::string(sequence_name(static_cast<Sequence>(i))) + ": last id here " +
+             std::to_string(last_id_[i].load()) + "\n";
+    }
+    return out;
+  }
+
+  bool writable_is_live() const override { return true; }
+  const std::string& path() const override { return shown_; }
+  bool read_only() const override { return false; }
+
+  Status Writable() const override {
+    Result<PGconn*> got = take();
+    if (!got.ok()) return got.status();
+    Lease lease(*this, got.value());
+    PgResult r(pq->PQexec(lease.get(), "SELECT pg_is_in_recovery()"));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      return Status::Unavailable("PostgreSQL at " + shown_ + " does not answer: " + error_of(lease.get()));
+    }
+    if (std::strcmp(pq->PQgetvalue(r.get(), 0, 0), "t") == 0) {
+      return Status::Unavailable("PostgreSQL at " + shown_ + " is a standby (read-only)");
+    }
+    return Status::Ok();
+  }
+
+  // The pool.
+  Result<PGconn*> take() const {
+    std::unique_lock lk(mu_);
+    for (;;) {
+      if (!idle_.empty()) {
+        PGconn* c = idle_.back();
+        idle_.pop_back();
+        if (!said_something(c)) return c;
+        // An idle connection the server spoke on was ended by it (a restart,
+        // a terminated backend): closed, and the next one tried.
+        pq->PQfinish(c);
+        --open_;
+        continue;
+      }
+      if (open_ < options_.connections) break;
+      cv_.wait(lk);
+    }
+    ++open_;
+    lk.unlock();
+    PGconn* c = nullptr;
+    if (Status st = connect(options_.url, shown_, &c); !st.ok()) {
+      lk.lock();
+      --open_;
+      cv_.notify_one();
+      return st;
+    }
+    return c;
+  }
+
+  // Whether an idle connection has something to read: an idle backend says
+  // nothing unless it is going away (or gone: EOF).
+  static bool said_something(PGconn* c) {
+    pollfd p{pq->PQsocket(c), POLLIN, 0};
+    return p.fd < 0 || ::poll(&p, 1, 0) != 0;
+  }
+
+  // A connection left in a transaction, in pipeline mode or broken is closed
+  // rather than reused.
+  void give_back(PGconn* c) const {
+    if (c == nullptr) return;
+    if (pq->PQstatus(c) != CONNECTION_OK || pq->PQtransactionStatus(c) != PQTRANS_IDLE ||
+        pq->PQpipelineStatus(c) != PQ_PIPELINE_OFF) {
+      pq->PQfinish(c);
+      std::lock_guard lk(mu_);
+      --open_;
+      cv_.notify_one();
+      return;
+    }
+    std::lock_guard lk(mu_);
+    idle_.push_back(c);
+    cv_.notify_one();
+  }
+
+  const std::string& url() const { return options_.url; }
+
+ private:
+  struct IdBlock {
+    std::mutex mu;
+    uint64_t next = 0;
+    uint64_t end = 0;
+  };
+
+  Status point_get(Family f, std::string_view key, std::string* value) const {
+    Result<PGconn*> got = take();
+    if (!got.ok()) return got.status();
+    Lease lease(*this, got.value());
+    Params p;
+    p.bytes(key);
+    PgResult r(pq->PQexecParams(lease.get(), sql_[static_cast<size_t>(f)].get.c_str(), 1, nullptr, p.values.data(),
+                            p.lengths.data(), p.formats.data(), 1));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("read", r.get(), lease.get());
+    if (pq->PQntuples(r.get()) == 0) return Status::NotFound({});
+    value->assign(pq->PQgetvalue(r.get(), 0, 0), size_t(pq->PQgetlength(r.get(), 0, 0)));
+    return Status::Ok();
+  }
+
+  // Keys in [begin, end) (end empty: no upper bound), row by row.
+  Status scan(Family f, std::string_view begin, const std::string& end, bool reverse, const ScanFn& fn) const {
+    Result<PGconn*> got = take();
+    if (!got.ok()) return got.status();
+    Lease lease(*this, got.value());
+    PGconn* c = lease.get();
+    const FamilySql& q = sql_[static_cast<size_t>(f)];
+    Params p;
+    const std::string* sql;
+    if (begin.empty() && end.empty()) {
+      sql = reverse ? &q.scan_all_desc : &q.scan_all;
+    } else if (end.empty()) {
+      p.bytes(begin);
+      sql = reverse ? &q.scan_from_desc : &q.scan_from;
+    } else {
+      p.bytes(begin);
+      p.bytes(end);
+      sql = reverse ? &q.scan_range_desc : &q.scan_range;
+    }
+    if (pq->PQsendQueryParams(c, sql->c_str(), int(p.values.size()), nullptr, p.values.data(), p.lengths.data(),
+                          p.formats.data(), 1) != 1 ||
+        pq->PQsetSingleRowMode(c) != 1) {
+      return failed("scan", nullptr, c);
+    }
+    Status st;
+    bool more = true;
+    for (;;) {
+      PgResult r(pq->PQgetResult(c));
+      if (r == nullptr) break;
+      ExecStatusType s = pq->PQresultStatus(r.get());
+      if (s == PGRES_SINGLE_TUPLE) {
+        if (more) {
+          more = fn(std::string_view(pq->PQgetvalue(r.get(), 0, 0), size_t(pq->PQgetlength(r.get(), 0, 0))),
+                    std::string_view(pq->PQgetvalue(r.get(), 0, 1), size_t(pq->PQgetlength(r.get(), 0, 1))));
+        }
+        continue;  // the rest is drained (the connection must finish the query)
+      }
+      if (s != PGRES_TUPLES_OK && st.ok()) st = failed("scan", r.get(), c);
+    }
+    return st;
+  }
+
+  // A record keyed by id 0 (AllocateId could not reach PostgreSQL): the
+  // families of sequences end their keys with the record's id.
+  static Status refuse_unallocated_ids(std::span<const Batch* const> batches) {
+    static constexpr char kZero[8] = {};
+    for (const Batch* b : batches) {
+      for (const Batch::Op& op : *b) {
+        if (op.type != Batch::OpType::kPut || op.key.size() < 8) continue;
+        bool keyed_by_id = false;
+        for (size_t i = 0; i < kSequenceCount; ++i) keyed_by_id |= sequence_family(static_cast<Sequence>(i)) == op.family;
+        if (keyed_by_id && std::memcmp(op.key.data() + op.key.size() - 8, kZero, 8) == 0) {
+          return Status::Unavailable("PostgreSQL could not be reached for a new id");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status next_block(Sequence s, uint64_t* start) {
+    Result<PGconn*> got = take();
+    if (!got.ok()) return got.status();
+    Lease lease(*this, got.value());
+    PgResult r(pq->PQexec(lease.get(), ("SELECT nextval('" + sequence_of(s) + "')").c_str()));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("nextval", r.get(), lease.get());
+    *start = std::strtoull(pq->PQgetvalue(r.get(), 0, 0), nullptr, 10);
+    return Status::Ok();
+  }
+
+  PgOptions options_;
+  const std::string& shown_;  // the URL, password masked
+  std::array<FamilySql, kFamilyCount> sql_;
+  std::array<IdBlock, kSequenceCount> blocks_;
+  std::array<std::atomic<uint64_t>, kSequenceCount> last_id_{};
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  mutable std::vector<PGconn*> idle_;
+  mutable std::atomic<int> open_{0};
+};
+
+Lease::~Lease() { db_.give_back(c_); }
+
+// ---------------------------------------------------------------------------
+// COPY ... FROM STDIN (FORMAT binary) in its own transaction.
+
+void put_u16(std::string& out, uint16_t v) {
+  uint16_t be = htons(v);
+  out.append(reinterpret_cast<const char*>(&be), 2);
+}
+void put_u32(std::string& out, uint32_t v) {
+  uint32_t be = htonl(v);
+  out.append(reinterpret_cast<const char*>(&be), 4);
+}
+
+class PgBulkWriter final : public BulkWriter {
+ public:
+  PgBulkWriter(PgDatabase& db, PGconn* c) : db_(db), c_(c) {}
+  ~PgBulkWriter() override {
+    if (c_ == nullptr) return;
+    if (!finished_) {
+      if (copying_) pq->PQputCopyEnd(c_, "abandoned by the server");  // the COPY fails: nothing of it stays
+      PgResult r;
+      while ((r = PgResult(pq->PQgetResult(c_))) != nullptr) {
+      }
+      pq->PQexec(c_, "ROLLBACK");
+    }
+    db_.give_back(c_);
+  }
+
+  Status Begin(Family f) {
+    if (Status st = exec_simple(c_, "BEGIN", PGRES_COMMAND_OK); !st.ok()) return st;
+    PgResult r(pq->PQexec(c_, ("COPY " + table_of(f) + " (k, v) FROM STDIN (FORMAT binary)").c_str()));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_COPY_IN) return failed("copy", r.get(), c_);
+    copying_ = true;
+    buffer_.assign("PGCOPY\n\377\r\n\0", 11);
+    put_u32(buffer_, 0);  // flags
+    put_u32(buffer_, 0);  // header extension
+    return Status::Ok();
+  }
+
+  Status Put(std::string_view key, std::string_view value) override {
+    put_u16(buffer_, 2);
+    put_u32(buffer_, uint32_t(key.size()));
+    buffer_.append(key);
+    put_u32(buffer_, uint32_t(value.size()));
+    buffer_.append(value);
+    return buffer_.size() >= (1u << 20) ? flush() : Status::Ok();
+  }
+
+  Status Finish() override {
+    put_u16(buffer_, 0xFFFF);  // trailer
+    if (Status st = flush(); !st.ok()) return st;
+    copying_ = false;
+    if (pq->PQputCopyEnd(c_, nullptr) != 1) return failed("copy end", nullptr, c_);
+    PgResult r(pq->PQgetResult(c_));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_COMMAND_OK) return failed("copy", r.get(), c_);
+    while ((r = PgResult(pq->PQgetResult(c_))) != nullptr) {
+    }
+    if (Status st = exec_simple(c_, "COMMIT", PGRES_COMMAND_OK); !st.ok()) return st;
+    finished_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  Status flush() {
+    if (!buffer_.empty() && pq->PQputCopyData(c_, buffer_.data(), int(buffer_.size())) != 1) {
+      return failed("copy data", nullptr, c_);
+    }
+    buffer_.clear();
+    return Status::Ok();
+  }
+
+  PgDatabase& db_;
+  PGconn* c_;
+  std::string buffer_;
+  bool copying_ = false;
+  bool finished_ = false;
+};
+
+Result<std::unique_ptr<BulkWriter>> PgDatabase::NewBulkWriter(Family f, const std::string&) {
+  Result<PGconn*> got = take();
+  if (!got.ok()) return got.status();
+  auto w = std::make_unique<PgBulkWriter>(*this, got.value());
+  if (Status st = w->Begin(f); !st.ok()) return st;
+  return std::unique_ptr<BulkWriter>(std::move(w));
+}
+
+}  // namespace
+
+Status load_libpq() {
+  std::string why;
+  const PgApi* api = pg_api(&why);
+  if (api == nullptr) return Status::Unavailable(why);
+  pq = api;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Database>> OpenPostgres(const PgOptions& options) {
+  if (options.url.empty()) return Status::InvalidArgument("storage.backend = postgresql needs storage.postgresql_url");
+  if (Status st = load_libpq(); !st.ok()) return st;
+  auto db = std::make_unique<PgDatabase>(options);
+  if (Status st = db->Start(); !st.ok()) return st;
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+Status MigratePostgres(const std::string& url, const std::string& shown, std::string* report) {
+  if (Status st = load_libpq(); !st.ok()) return st;
+  PGconn* c = nullptr;
+  if (Status st = connect(url, shown, &c); !st.ok()) return st;
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(c, pq->PQfinish);
+  if (Status st = exec_simple(c, "BEGIN", PGRES_COMMAND_OK); !st.ok()) return st;
+  // One migrator at a time (several nodes started with `migrate` at once).
+  if (Status st = exec_simple(c, "SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")",
+                              PGRES_TUPLES_OK);
+      !st.ok()) {
+    return st;
+  }
+  int version = 0;
+  if (Status st = schema_version(c, &version); !st.ok()) return st;
+  if (version > kPgSchemaVersion) {
+    return Status::InvalidArgument("the schema is at version " + std::to_string(version) +
+                                   ", newer than this claribi-admin knows (" + std::to_string(kPgSchemaVersion) +
+                                   ")");
+  }
+  const int was = version;
+  if (version == 0) {
+    if (Status st = exec_simple(c, "CREATE TABLE IF NOT EXISTS claribi_schema (version integer NOT NULL)",
+                                PGRES_COMMAND_OK);
+        !st.ok()) {
+      return st;
+    }
+  }
+  for (; version < kPgSchemaVersion; ++version) {
+    std::string sql;
+    switch (version + 1) {
+      case 1:
+        sql = migration_1();
+        break;
+    }
+    if (Status st = exec_simple(c, sql, PGRES_COMMAND_OK); !st.ok()) return st;
+  }
+  if (was != version) {
+    if (Status st = exec_simple(c, "DELETE FROM claribi_schema; INSERT INTO claribi_schema VALUES (" +
+                                       std::to_string(version) + ")",
+                                PGRES_COMMAND_OK);
+        !st.ok()) {
+      return st;
+    }
+  }
+  if (Status st = exec_simple(c, "COMMIT", PGRES_COMMAND_OK); !st.ok()) return st;
+  *report = was == version ? "schema at version " + std::to_string(version) + " already"
+                           : "schema at version " + std::to_string(version) + " (was " + std::to_string(was) + ")";
+  return Status::Ok();
+}
+
+}  // namespace claribi::storage
