@@ -523,7 +523,7 @@ class PgBulkWriter final : public BulkWriter {
       PgResult r;
       while ((r = PgResult(pq->PQgetResult(c_))) != nullptr) {
       }
-      pq->PQexec(c_, "ROLLBACK");
+      PgResult rolled_back(pq->PQexec(c_, "ROLLBACK"));
     }
     db_.give_back(c_);
   }
