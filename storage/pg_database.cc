@@ -72,9 +72,26 @@ Status exec_simple(PGconn* c, const std::string& sql, ExecStatusType want, PgRes
 }
 
 Status connect(const std::string& url, const std::string& shown, PGconn** out) {
-  PGconn* c = pq->PQconnectdb(url.c_str());
+  // Bounded waits on an unreachable server (callers include reactor
+  // threads): 2 s to connect, 5 s for unacknowledged data, keepalives for an
+  // idle peer gone. Set before the URL, whose own parameters win.
+  static constexpr const char* kKeys[] = {"connect_timeout", "tcp_user_timeout", "keepalives_idle",
+                                          "keepalives_interval", "keepalives_count", "dbname", nullptr};
+  const char* values[] = {"2", "5000", "10", "2", "3", url.c_str(), nullptr};
+  PGconn* c = pq->PQconnectdbParams(kKeys, values, /*expand_dbname=*/1);
   if (c == nullptr || pq->PQstatus(c) != CONNECTION_OK) {
     Status st = Status::Unavailable("PostgreSQL at " + shown + ": " + error_of(c));
+    pq->PQfinish(c);
+    return st;
+  }
+  // §9: a commit waits for its WAL flush on the primary and, with
+  // synchronous_standby_names set, on a synchronous standby. A weaker
+  // setting of the server, database or role (off, local, remote_write) is
+  // raised to `on` for this session; remote_apply, stronger, is kept.
+  PgResult r(pq->PQexec(c, "SELECT set_config('synchronous_commit', 'on', false) "
+                           "WHERE current_setting('synchronous_commit') <> 'remote_apply'"));
+  if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+    Status st = failed("synchronous_commit", r.get(), c);
     pq->PQfinish(c);
     return st;
   }
@@ -208,7 +225,6 @@ class PgDatabase final : public Database {
     PGconn* c = lease.get();
     if (Status st = refuse_unallocated_ids(batches); !st.ok()) return st;
     if (pq->PQenterPipelineMode(c) != 1) return failed("pipeline", nullptr, c);
-    size_t sent = 0;
     Status st;
     for (const Batch* b : batches) {
       for (const Batch::Op& op : *b) {
@@ -236,12 +252,14 @@ class PgDatabase final : public Database {
           st = failed("send", nullptr, c);
           break;
         }
-        ++sent;
       }
       if (!st.ok()) break;
     }
-    // The Sync ends the implicit transaction: every operation or none.
-    if (pq->PQpipelineSync(c) != 1 && st.ok()) st = failed("sync", nullptr, c);
+    // The Sync ends the implicit transaction: every operation or none. No
+    // Sync after a failed send (the connection is closed when given back,
+    // so PostgreSQL rolls back what it received).
+    if (st.ok() && pq->PQpipelineSync(c) != 1) st = failed("sync", nullptr, c);
+    if (!st.ok()) return st;
     // Answers: one result (then a null) per statement, then the Sync's.
     bool synced = false;
     while (!synced) {
