@@ -77,6 +77,16 @@ req() {
   out=$(curl "${args[@]}") || true
   take_response "$out"
 }
+# upload_csv FILE CREDENTIAL: a new upload data source (its id in DS) and FILE
+# streamed to it as CSV (curl -T: chunked, no 100-continue wait); sets ST and B.
+upload_csv() {
+  req POST /api/data-sources/ "$2" '{"name":"orders","type":"upload"}'
+  DS=$(jr .id)
+  local out
+  out=$(curl -s -w '\n%{http_code}' -X POST -T "$1" -H "Expect:" "$BASE/api/data-sources/$DS/rows" \
+    -H "$(auth "$2")" -H "Content-Type: text/csv") || true
+  take_response "$out"
+}
 # jq over the last body (compact / raw); a body that is not JSON shows up in the failure.
 jb() { jq -c "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }
 jr() { jq -r "$@" <<<"$B" 2>/dev/null || echo "(jq failed on: ${B:0:200})"; }

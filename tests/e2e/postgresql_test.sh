@@ -94,12 +94,8 @@ done
 check "every acknowledged 201 reads back after SIGKILL" "$listed" "$created"
 check "... and is in PostgreSQL" "$(psql_ -d main -c 'SELECT count(*) FROM kv_dashboards')" "5"
 
-req POST /api/data-sources/ "$ADMIN" '{"name":"orders","type":"upload"}'
-DS=$(jr .id)
 seq 1 300000 | awk 'BEGIN {print "n,region,amount"} {print $1 "," ($1 % 7) "," ($1 * 3)}' >"$DATA.csv"
-out=$(curl -s -w '\n%{http_code}' -X POST -T "$DATA.csv" -H "Expect:" "$BASE/api/data-sources/$DS/rows" \
-  -H "Authorization: Bearer $ADMIN" -H "Content-Type: text/csv") || true
-take_response "$out"
+upload_csv "$DATA.csv" "$ADMIN"
 check "a 300,000-row upload (a segment past 1 MiB: COPY into kv_row_chunks)" "$ST $(jr .appended)" "201 300000"
 check "its chunks are in PostgreSQL" \
   "$(psql_ -d main -c 'SELECT count(*) > 10, sum(length(v)) > 1048576 FROM kv_row_chunks')" "t|t"

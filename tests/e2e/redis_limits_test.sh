@@ -125,12 +125,8 @@ check "node A's checks were decided by Redis (metrics)" \
   "$([ "$(metric "$METRICS_PORT" 'claribi_shared_limit_checks_total{decided_by="redis"}')" -ge 10 ] && echo ok)" "ok"
 
 # A streamed upload waits for its check with its body unread, then streams it.
-req POST /api/data-sources/ "$ADMIN" '{"name":"orders","type":"upload"}'
-DS=$(jr .id)
 seq 1 20000 | awk 'BEGIN {print "n,region"} {print $1 ",EMEA"}' >"$DATA.csv"
-out=$(curl -s -w '\n%{http_code}' -X POST -T "$DATA.csv" -H "Expect:" "$BASE/api/data-sources/$DS/rows" \
-  -H "Authorization: Bearer $ADMIN" -H "Content-Type: text/csv") || true
-take_response "$out"
+upload_csv "$DATA.csv" "$ADMIN"
 check "a 20,000-row streamed upload through the shared check" "$ST $(jr .appended)" "201 20000"
 # Pipelined requests on one connection are answered in order, each after its own check.
 out=$(curl -s -w '%{http_code} ' -o /dev/null -o /dev/null -o /dev/null \
