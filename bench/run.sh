@@ -6,17 +6,8 @@
 # nginx) and the micro-benchmarks. Fails loudly if any response is not 2xx.
 set -euo pipefail
 BUILD=${1:-build}
-DURATION=${BENCH_DURATION:-10s}
-CONNS=${BENCH_CONNECTIONS:-64}
-# The scenarios compared with nginx run in ROUNDS interleaved rounds (nginx,
-# ours, nginx, ours, ...) and each reports its median round: this VM's
-# neighbours move req/s by 30% from one minute to the next.
-ROUNDS=${BENCH_ROUNDS:-3}
-# wrk gets core 1; the servers may use both cores (they are measured the same way).
-WRK="taskset -c 1 wrk -t1 -c$CONNS -d$DURATION --latency -s bench/wrk/scenario.lua"
-WARMUP="taskset -c 1 wrk -t1 -c$CONNS -d3s -s bench/wrk/scenario.lua"
-SERVER="$BUILD/src/server/claribi-server"
-ADMIN="$BUILD/tools/admin/claribi-admin"
+# The scenarios compared with nginx run interleaved (nginx, ours, nginx, ours, ...).
+source bench/common.sh
 WORK=$(mktemp -d /tmp/claribi-bench-XXXXXX)
 SERVER_PID=""
 cleanup() {
@@ -66,15 +57,6 @@ nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx"
 sleep 0.3
 NGINX_PIDS() { pgrep -f "nginx: worker process" | tr '\n' ' '; }
 
-cpu_ticks() {  # total utime+stime (clock ticks) of the given pids
-  local t=0
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo $t
-}
-HZ=$(getconf CLK_TCK)
 
 declare -A RPS
 ROWS=()
@@ -82,9 +64,9 @@ run() {  # run NAME URL PIDS... ; env BENCH_* set by the caller
   local name=$1 url=$2; shift 2
   env $WRK_ENV $WARMUP "$url" >/dev/null 2>&1 || true   # warm-up
   local before after out line
-  before=$(cpu_ticks "$@")
+  before=$(ticks "$@")
   out=$(env $WRK_ENV $WRK "$url" 2>&1)
-  after=$(cpu_ticks "$@")
+  after=$(ticks "$@")
   line=$(echo "$out" | grep '^RESULT' || true)
   if [ -z "$line" ]; then echo "$out"; echo "bench: $name: wrk produced no result" >&2; exit 1; fi
   read -r _ reqs non2xx sockerr rps p50 p99 <<<"$line"
@@ -187,3 +169,6 @@ bash bench/query.sh "$BUILD"
 echo
 echo "shared rate limits (bench/shared_limits.sh): the local limiter beside the Redis one (rate_limits.backend = redis):"
 bash bench/shared_limits.sh "$BUILD"
+echo
+echo "PostgreSQL storage (bench/pg_storage.sh): durable creates on the embedded engine beside storage.backend = postgresql:"
+bash bench/pg_storage.sh "$BUILD"

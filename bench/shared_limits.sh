@@ -8,13 +8,7 @@
 # Fails if any answer is not 2xx.
 set -euo pipefail
 BUILD=${1:-build}
-DURATION=${BENCH_DURATION:-10s}
-CONNS=${BENCH_CONNECTIONS:-64}
-ROUNDS=${BENCH_ROUNDS:-3}
-WRK="taskset -c 1 wrk -t1 -c$CONNS -d$DURATION --latency -s bench/wrk/scenario.lua"
-WARMUP="taskset -c 1 wrk -t1 -c$CONNS -d3s -s bench/wrk/scenario.lua"
-SERVER="$BUILD/src/server/claribi-server"
-ADMIN="$BUILD/tools/admin/claribi-admin"
+source bench/common.sh
 WORK=$(mktemp -d /tmp/claribi-bench-limits-XXXXXX)
 PIDS=()
 cleanup() {
@@ -23,7 +17,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 export CLARIBI_RATE_LIMITS_API_KEY_PER_MINUTE=16000000  # exercised, never cutting a run
 export CLARIBI_LOG_ACCESS=off
@@ -54,8 +47,6 @@ LOCAL_PID=$(start local "$LPORT")
 SHARED_PID=$(start redis "$SPORT" --rate-limits-backend redis --rate-limits-redis-url "redis://127.0.0.1:$RPORT")
 PIDS+=("$LOCAL_PID" "$SHARED_PID")
 
-HZ=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ROWS=()
 run() {  # run NAME PORT SERVER_PID
   local name=$1 url="http://127.0.0.1:$2/api/auth/status/" pid=$3
@@ -69,8 +60,8 @@ run() {  # run NAME PORT SERVER_PID
   read -r _ reqs non2xx sockerr rps p50 p99 <<<"$line"
   [ "$non2xx" = "0" ] || { echo "$out"; echo "bench: $name: $non2xx answers were not 2xx" >&2; exit 1; }
   local us rus
-  us=$(awk -v t=$((s1 - s0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
-  rus=$(awk -v t=$((r1 - r0)) -v hz="$HZ" -v n="$reqs" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+  us=$(us_per_request $((s1 - s0)) "$reqs")
+  rus=$(us_per_request $((r1 - r0)) "$reqs")
   ROWS+=("$name|$rps|$p50|$p99|$us|$rus|$sockerr")
 }
 for _ in $(seq 1 "$ROUNDS"); do
