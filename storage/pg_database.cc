@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/text.h"
 #include "storage/keys.h"
 #include "storage/pg_api.h"
 
@@ -27,10 +28,9 @@ std::string table_of(Family f) {
 }
 std::string sequence_of(Sequence s) { return "claribi_seq_" + std::string(sequence_name(s)); }
 
+// libpq's messages end with a newline.
 std::string error_of(const PGconn* c) {
-  std::string m = c != nullptr ? pq->PQerrorMessage(c) : "out of memory";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return m;
+  return std::string(trim_whitespace(c != nullptr ? pq->PQerrorMessage(c) : "out of memory"));
 }
 
 struct ResultDeleter {
@@ -38,22 +38,22 @@ struct ResultDeleter {
 };
 using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
-// Parameters of one statement: binary (bytea) or text values.
+// The (at most two) bytea parameters of one statement: no allocation per
+// statement on the commit path.
 struct Params {
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
+  const char* values[2];
+  int lengths[2];
+  int formats[2] = {1, 1};  // binary
+  int count = 0;
   void bytes(std::string_view v) {
-    values.push_back(v.data() != nullptr ? v.data() : "");
-    lengths.push_back(int(v.size()));
-    formats.push_back(1);
+    values[count] = v.data() != nullptr ? v.data() : "";
+    lengths[count++] = int(v.size());
   }
 };
 
 Status failed(const char* what, const PGresult* r, const PGconn* c) {
-  std::string m = r != nullptr ? pq->PQresultErrorMessage(r) : "";
+  std::string m(trim_whitespace(r != nullptr ? pq->PQresultErrorMessage(r) : ""));
   if (m.empty()) m = error_of(c);
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
   return Status::IoError(std::string("PostgreSQL: ") + what + ": " + m);
 }
 
@@ -64,10 +64,9 @@ struct FamilySql {
 };
 
 // Runs `sql` (no parameters) and expects `want`.
-Status exec_simple(PGconn* c, const std::string& sql, ExecStatusType want, PgResult* out = nullptr) {
+Status exec_simple(PGconn* c, const std::string& sql, ExecStatusType want) {
   PgResult r(pq->PQexec(c, sql.c_str()));
   if (r == nullptr || pq->PQresultStatus(r.get()) != want) return failed("query", r.get(), c);
-  if (out != nullptr) *out = std::move(r);
   return Status::Ok();
 }
 
@@ -100,8 +99,8 @@ Status connect(const std::string& url, const std::string& shown, PGconn** out) {
 }
 
 // ---------------------------------------------------------------------------
-// Migrations: version N is kMigrations[N - 1]; each runs in the migrating
-// transaction, in order.
+// Migrations: version N's statements are migration_N(), run in order in the
+// migrating transaction.
 
 std::string migration_1() {
   std::string sql;
@@ -170,6 +169,7 @@ class PgDatabase final : public Database {
       q.scan_from_desc = "SELECT k, v FROM " + t + " WHERE k >= $1 ORDER BY k DESC";
       q.scan_range_desc = "SELECT k, v FROM " + t + " WHERE k >= $1 AND k < $2 ORDER BY k DESC";
     }
+    for (size_t i = 0; i < kSequenceCount; ++i) keyed_by_id_[static_cast<size_t>(sequence_family(static_cast<Sequence>(i)))] = true;
   }
 
   ~PgDatabase() override {
@@ -219,11 +219,11 @@ class PgDatabase final : public Database {
     size_t ops = 0;
     for (const Batch* b : batches) ops += b->count();
     if (ops == 0) return Status::Ok();
+    if (Status st = refuse_unallocated_ids(batches); !st.ok()) return st;
     Result<PGconn*> got = take();
     if (!got.ok()) return got.status();
     Lease lease(*this, got.value());
     PGconn* c = lease.get();
-    if (Status st = refuse_unallocated_ids(batches); !st.ok()) return st;
     if (pq->PQenterPipelineMode(c) != 1) return failed("pipeline", nullptr, c);
     Status st;
     for (const Batch* b : batches) {
@@ -247,8 +247,8 @@ class PgDatabase final : public Database {
             sql = &q.del_range;
             break;
         }
-        if (pq->PQsendQueryParams(c, sql->c_str(), int(p.values.size()), nullptr, p.values.data(), p.lengths.data(),
-                              p.formats.data(), 1) != 1) {
+        if (pq->PQsendQueryParams(c, sql->c_str(), p.count, nullptr, p.values, p.lengths,
+                              p.formats, 1) != 1) {
           st = failed("send", nullptr, c);
           break;
         }
@@ -413,8 +413,6 @@ class PgDatabase final : public Database {
     cv_.notify_one();
   }
 
-  const std::string& url() const { return options_.url; }
-
  private:
   struct IdBlock {
     std::mutex mu;
@@ -428,8 +426,8 @@ class PgDatabase final : public Database {
     Lease lease(*this, got.value());
     Params p;
     p.bytes(key);
-    PgResult r(pq->PQexecParams(lease.get(), sql_[static_cast<size_t>(f)].get.c_str(), 1, nullptr, p.values.data(),
-                            p.lengths.data(), p.formats.data(), 1));
+    PgResult r(pq->PQexecParams(lease.get(), sql_[static_cast<size_t>(f)].get.c_str(), 1, nullptr, p.values,
+                            p.lengths, p.formats, 1));
     if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("read", r.get(), lease.get());
     if (pq->PQntuples(r.get()) == 0) return Status::NotFound({});
     value->assign(pq->PQgetvalue(r.get(), 0, 0), size_t(pq->PQgetlength(r.get(), 0, 0)));
@@ -455,8 +453,8 @@ class PgDatabase final : public Database {
       p.bytes(end);
       sql = reverse ? &q.scan_range_desc : &q.scan_range;
     }
-    if (pq->PQsendQueryParams(c, sql->c_str(), int(p.values.size()), nullptr, p.values.data(), p.lengths.data(),
-                          p.formats.data(), 1) != 1 ||
+    if (pq->PQsendQueryParams(c, sql->c_str(), p.count, nullptr, p.values, p.lengths,
+                          p.formats, 1) != 1 ||
         pq->PQsetSingleRowMode(c) != 1) {
       return failed("scan", nullptr, c);
     }
@@ -480,14 +478,13 @@ class PgDatabase final : public Database {
 
   // A record keyed by id 0 (AllocateId could not reach PostgreSQL): the
   // families of sequences end their keys with the record's id.
-  static Status refuse_unallocated_ids(std::span<const Batch* const> batches) {
+  Status refuse_unallocated_ids(std::span<const Batch* const> batches) const {
     static constexpr char kZero[8] = {};
     for (const Batch* b : batches) {
       for (const Batch::Op& op : *b) {
         if (op.type != Batch::OpType::kPut || op.key.size() < 8) continue;
-        bool keyed_by_id = false;
-        for (size_t i = 0; i < kSequenceCount; ++i) keyed_by_id |= sequence_family(static_cast<Sequence>(i)) == op.family;
-        if (keyed_by_id && std::memcmp(op.key.data() + op.key.size() - 8, kZero, 8) == 0) {
+        if (keyed_by_id_[static_cast<size_t>(op.family)] &&
+            std::memcmp(op.key.data() + op.key.size() - 8, kZero, 8) == 0) {
           return Status::Unavailable("PostgreSQL could not be reached for a new id");
         }
       }
@@ -508,6 +505,7 @@ class PgDatabase final : public Database {
   PgOptions options_;
   const std::string& shown_;  // the URL, password masked
   std::array<FamilySql, kFamilyCount> sql_;
+  std::array<bool, kFamilyCount> keyed_by_id_{};  // a sequence's family: keys end with the record's id
   std::array<IdBlock, kSequenceCount> blocks_;
   std::array<std::atomic<uint64_t>, kSequenceCount> last_id_{};
 
@@ -604,8 +602,6 @@ Result<std::unique_ptr<BulkWriter>> PgDatabase::NewBulkWriter(Family f, const st
   return std::unique_ptr<BulkWriter>(std::move(w));
 }
 
-}  // namespace
-
 Status load_libpq() {
   std::string why;
   const PgApi* api = pg_api(&why);
@@ -613,6 +609,8 @@ Status load_libpq() {
   pq = api;
   return Status::Ok();
 }
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> OpenPostgres(const PgOptions& options) {
   if (options.url.empty()) return Status::InvalidArgument("storage.backend = postgresql needs storage.postgresql_url");
