@@ -75,6 +75,36 @@ void Batch::Clear() {
   count_ = 0;
 }
 
+bool Batch::FromRep(std::string_view rep, Batch* out) {
+  // The checked twin of const_iterator::Decode: bytes from outside.
+  auto varint = [&](size_t* pos, size_t* v) {
+    *v = 0;
+    for (int shift = 0; *pos < rep.size() && shift < 64; shift += 7) {
+      auto b = static_cast<unsigned char>(rep[(*pos)++]);
+      *v |= static_cast<size_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  };
+  size_t count = 0;
+  for (size_t p = 0; p < rep.size();) {
+    auto type = static_cast<OpType>(rep[p++]);
+    if (type != OpType::kPut && type != OpType::kDelete && type != OpType::kDeleteRange) return false;
+    if (p >= rep.size() || static_cast<unsigned char>(rep[p++]) >= kFamilyCount) return false;
+    size_t n = 0;
+    if (!varint(&p, &n) || n > rep.size() - p) return false;
+    p += n;
+    if (type != OpType::kDelete) {
+      if (!varint(&p, &n) || n > rep.size() - p) return false;
+      p += n;
+    }
+    ++count;
+  }
+  out->rep_.assign(rep);
+  out->count_ = count;
+  return true;
+}
+
 void Batch::const_iterator::Decode() {
   if (pos_ >= rep_.size()) {
     pos_ = next_ = rep_.size();

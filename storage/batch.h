@@ -49,6 +49,13 @@ class Batch {
   void Clear();
   void Reserve(size_t bytes) { rep_.reserve(bytes); }
 
+  // The encoded operations, and a batch from such bytes (what the
+  // PostgreSQL engine's change log stores). FromRep is false, with *out
+  // unspecified, when `rep` is not a well-formed encoding: a truncated op,
+  // an unknown op type or family.
+  std::string_view rep() const { return rep_; }
+  static bool FromRep(std::string_view rep, Batch* out);
+
   size_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
   size_t byte_size() const { return rep_.size(); }

@@ -59,6 +59,36 @@ class BulkWriter {
   virtual Status Finish() = 0;
 };
 
+// Cluster mode (several servers on one PostgreSQL database): the writes
+// every process commits, in commit order, so each node can bring its
+// in-memory state (indexes, catalogs, table snapshots) up to date.
+struct CommittedChange {
+  uint64_t seq = 0;        // its place in the change log; grows with commit order
+  double age_seconds = 0;  // since it committed, by the database's clock, when read
+  Batch ops;               // its operations on kept_in_memory() families
+};
+
+class ChangeFeed {
+ public:
+  virtual ~ChangeFeed() = default;
+  // The newest change committed so far (0: none). Read it before loading
+  // what is in memory, then follow from there: nothing is missed.
+  virtual Result<uint64_t> Head() = 0;
+  // The changes after `after`, oldest first, at most `limit`. When there
+  // are none it first waits, up to timeout_ms, for one to be announced.
+  // Unavailable while the database cannot be reached (the feed reconnects
+  // on a later call); Internal when changes after `after` were trimmed from
+  // the log (this process fell too far behind: restart it).
+  virtual Status Read(uint64_t after, size_t limit, int timeout_ms, std::vector<CommittedChange>* out) = 0;
+  // Whether this process already holds a change to (f, key) at least as new
+  // as `seq` — its own commit, whose in-memory change was applied when it
+  // committed — so applying `seq` would undo a newer state. Call from the
+  // group-commit thread, where commits are applied.
+  virtual bool AppliedHere(Family f, std::string_view key, uint64_t seq) = 0;
+  // Every change through `seq` is applied: the bookkeeping for it can go.
+  virtual void AppliedThrough(uint64_t seq) = 0;
+};
+
 struct DatabaseOptions {
   // The PostgreSQL engine at this libpq URL (pg_database.h; path and the
   // cache are then unused), shown in messages as postgresql_shown.
@@ -123,6 +153,33 @@ class Database {
   virtual uint64_t AllocateId(Sequence s) = 0;
   // Largest id allocated so far (0 if none), for diagnostics and tests.
   virtual uint64_t LastAllocatedId(Sequence s) const = 0;
+
+  // Whether other processes write this database while this one runs (the
+  // PostgreSQL engine: other nodes, claribi-admin); then OpenChangeFeed
+  // follows them. The embedded engine is one process's alone: no feed.
+  virtual bool shared() const { return false; }
+  virtual Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed() {
+    return Status::Unavailable("only one process writes this database");
+  }
+  // Held while it lives: one holder of `name` at a time across every
+  // process sharing the database (a table's uploads on different nodes).
+  class ExclusiveLock {
+   public:
+    virtual ~ExclusiveLock() = default;
+  };
+  // Waits until `name` is free and takes it. A database no one else writes
+  // needs none: an empty lock at once (callers serialise within the process).
+  virtual Result<std::unique_ptr<ExclusiveLock>> Lock(std::string_view name) {
+    (void)name;
+    return std::make_unique<ExclusiveLock>();
+  }
+  // Takes `name` once for the whole cluster: true for the one process that
+  // claims it first, false for every later claim (a scheduled run that
+  // another node has taken). A database no one else writes: always true.
+  virtual Result<bool> Claim(std::string_view name) {
+    (void)name;
+    return true;
+  }
 
   // The engine's key figures, for the metrics listener and Stats().
   struct FamilyFigures {

@@ -27,6 +27,27 @@ constexpr std::array<Family, kSequenceCount> kSequenceFamilies = {
 
 std::string_view family_name(Family f) { return kFamilyNames[static_cast<size_t>(f)]; }
 std::string_view sequence_name(Sequence s) { return kSequenceNames[static_cast<size_t>(s)]; }
+bool kept_in_memory(Family f) {
+  switch (f) {
+    case Family::kOrganizations:
+    case Family::kUsers:
+    case Family::kApiKeys:
+    case Family::kTokenBlacklist:
+    case Family::kDataSources:
+    case Family::kDashboards:
+    case Family::kReports:
+    case Family::kRowTables:
+      return true;
+    case Family::kMeta:  // id marks and the email index, never read while serving
+    case Family::kRowChunks:
+    case Family::kReportRuns:
+    case Family::kReportResults:
+    case Family::kCount:
+      return false;
+  }
+  return false;
+}
+
 Family sequence_family(Sequence s) { return kSequenceFamilies[static_cast<size_t>(s)]; }
 
 }  // namespace claribi::storage

@@ -37,6 +37,11 @@ inline constexpr size_t kFamilyCount = static_cast<size_t>(Family::kCount);
 // The on-disk column family name ("default" for kMeta, "users", ...).
 std::string_view family_name(Family f);
 
+// Whether servers keep the family's records in memory (indexes, catalogs,
+// table snapshots) — and so what a node must learn of the writes of the
+// other nodes sharing its database (the PostgreSQL engine's change log).
+bool kept_in_memory(Family f);
+
 // Id sequences: ids are positive, allocated by Database::AllocateId, durable
 // and never reused (see database.h).
 enum class Sequence : uint8_t {

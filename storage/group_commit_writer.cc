@@ -95,6 +95,8 @@ void GroupCommitWriter::Commit(std::vector<Request>& group, size_t begin, size_t
       if (group[i].after_commit) group[i].after_commit();
   } else {
     writes_failed_.fetch_add(end - begin, std::memory_order_relaxed);
+    for (size_t i = begin; i < end; ++i)  // an empty batch wrote nothing that failed
+      if (group[i].after_commit && group[i].batch.empty()) group[i].after_commit();
   }
   for (size_t i = begin; i < end; ++i)
     if (group[i].done) group[i].done(st);

@@ -30,7 +30,10 @@
 // reactor wait on the writer would stall every connection on that reactor.
 //
 // An empty batch is allowed and acts as a barrier: its done runs once
-// everything submitted before it is durable.
+// everything submitted before it is durable. It writes nothing, so its
+// after_commit runs even when the group it went with failed: that is how
+// other threads get work done on the writer thread, in order with commits
+// (row eviction, applying other nodes' changes).
 #pragma once
 
 #include <atomic>

@@ -87,11 +87,13 @@ Status IdentityStore::LoadBlacklist(const JtiFn& fn) const {
   Status bad;
   const std::string prefix(1, kJtiTag);
   Status st = db_.ForEachPrefix(Family::kTokenBlacklist, prefix, [&](std::string_view key, std::string_view value) {
-    if (value.size() != 8) {
+    std::string_view jti;
+    int64_t exp = 0;
+    if (!BlacklistEntry(key, value, &jti, &exp)) {
       bad = corrupt("blacklist", key);
       return false;
     }
-    fn(key.substr(1), static_cast<int64_t>(get_be64(value.data())));
+    fn(jti, exp);
     return true;
   });
   if (!st.ok()) return st;
@@ -164,6 +166,14 @@ void IdentityStore::PutBlacklistedJti(Batch& b, std::string_view jti, int64_t ex
   put_be64(value, exp_to_key(exp));
   b.Put(Family::kTokenBlacklist, jti_key(jti), std::string_view(value, 8));
   b.Put(Family::kTokenBlacklist, expiry_key(exp, jti), {});
+}
+
+bool IdentityStore::BlacklistEntry(std::string_view key, std::string_view value, std::string_view* jti,
+                                   int64_t* exp) {
+  if (key.empty() || key[0] != kJtiTag || value.size() != 8) return false;
+  *jti = key.substr(1);
+  *exp = static_cast<int64_t>(get_be64(value.data()));
+  return true;
 }
 
 void IdentityStore::Submit(Batch b, std::function<void(Status)> done) {

@@ -74,6 +74,9 @@ class IdentityStore {
   static void DeleteUser(Batch& b, const model::User& user);
   static void PutApiKey(Batch& b, const model::ApiKey& key);
   static void PutBlacklistedJti(Batch& b, std::string_view jti, int64_t exp);
+  // Whether a kTokenBlacklist entry is a jti's point-lookup entry (not its
+  // expiry-order twin); then *jti and *exp are set.
+  static bool BlacklistEntry(std::string_view key, std::string_view value, std::string_view* jti, int64_t* exp);
 
   // Commit through the group-commit writer (see group_commit_writer.h for
   // the callback contract); without a writer, synchronously right here.

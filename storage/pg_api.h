@@ -18,7 +18,7 @@ namespace claribi::storage {
 
 struct PgApi {
 #define CLARIBI_PQ_FUNCTIONS(X)                                                                              \
-  X(PQclear) X(PQconnectdbParams) X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) X(PQexecParams)              \
+  X(PQclear) X(PQconnectdbParams) X(PQconsumeInput) X(PQfreemem) X(PQnotifies) X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) X(PQexecParams)              \
   X(PQexitPipelineMode) X(PQfinish) X(PQgetResult) X(PQgetlength) X(PQgetvalue) X(PQntuples)                \
   X(PQpipelineStatus) X(PQpipelineSync) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorMessage)           \
   X(PQresultStatus) X(PQsendQueryParams) X(PQsetSingleRowMode) X(PQsocket) X(PQstatus) X(PQtransactionStatus)

@@ -6,10 +6,13 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <cstring>
 #include <chrono>
+#include <cstring>
+#include <deque>
 #include <mutex>
+#include <random>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/text.h"
@@ -117,7 +120,28 @@ std::string migration_1() {
   return sql;
 }
 
+// Version 2, cluster mode: the change log (every write to a family kept in
+// memory, in commit order — see WriteGroup), how far it was trimmed, and the
+// claims (Database::Claim).
+std::string migration_2() {
+  return "CREATE TABLE claribi_changes (seq bigserial PRIMARY KEY, "
+         "at timestamptz NOT NULL DEFAULT clock_timestamp(), node bigint NOT NULL, ops bytea NOT NULL);\n"
+         "ALTER TABLE claribi_changes ALTER COLUMN ops SET STORAGE EXTERNAL;\n"
+         "CREATE TABLE claribi_change_trim (through bigint NOT NULL);\n"
+         "INSERT INTO claribi_change_trim VALUES (0);\n"
+         "CREATE TABLE claribi_claims (name text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), "
+         "node bigint NOT NULL);\n";
+}
+
 constexpr int64_t kMigrationLock = 0x636c61726942'49;  // pg_advisory_xact_lock key: "clariBI"
+// Held from a change's log insert to its commit: log positions are then
+// handed out in commit order (a bigserial alone is not: a later nextval can
+// commit first, and a reader past it would never see the earlier one).
+constexpr int64_t kChangeLogLock = 0x636c61726942'4c;
+// How long the change log keeps a change (a node away longer must restart)
+// and the claims table a claim.
+constexpr const char* kChangeRetention = "1 day";
+constexpr const char* kClaimRetention = "30 days";
 
 Status schema_version(PGconn* c, int* version) {
   PgResult r(pq->PQexec(c, "SELECT to_regclass('claribi_schema') IS NOT NULL"));
@@ -220,12 +244,26 @@ class PgDatabase final : public Database {
     for (const Batch* b : batches) ops += b->count();
     if (ops == 0) return Status::Ok();
     if (Status st = refuse_unallocated_ids(batches); !st.ok()) return st;
+    // What the other nodes must apply in memory: one change-log row in the
+    // same transaction, announced with NOTIFY when it commits.
+    Batch logged;
+    for (const Batch* b : batches) {
+      for (const Batch::Op& op : *b) {
+        if (!kept_in_memory(op.family)) continue;
+        if (op.type == Batch::OpType::kPut) logged.Put(op.family, op.key, op.value);
+        if (op.type == Batch::OpType::kDelete) logged.Delete(op.family, op.key);
+      }
+    }
     Result<PGconn*> got = take();
     if (!got.ok()) return got.status();
     Lease lease(*this, got.value());
     PGconn* c = lease.get();
     if (pq->PQenterPipelineMode(c) != 1) return failed("pipeline", nullptr, c);
     Status st;
+    auto send = [&](const std::string& sql, const Params& p) {
+      if (st.ok() && pq->PQsendQueryParams(c, sql.c_str(), p.count, nullptr, p.values, p.lengths, p.formats, 1) != 1)
+        st = failed("send", nullptr, c);
+    };
     for (const Batch* b : batches) {
       for (const Batch::Op& op : *b) {
         const FamilySql& q = sql_[static_cast<size_t>(op.family)];
@@ -247,13 +285,25 @@ class PgDatabase final : public Database {
             sql = &q.del_range;
             break;
         }
-        if (pq->PQsendQueryParams(c, sql->c_str(), p.count, nullptr, p.values, p.lengths,
-                              p.formats, 1) != 1) {
-          st = failed("send", nullptr, c);
-          break;
-        }
+        send(*sql, p);
       }
-      if (!st.ok()) break;
+    }
+    // The log row's statement, counted from 0 (each statement's results end
+    // with a null from PQgetResult).
+    size_t log_statement = SIZE_MAX;
+    if (!logged.empty()) {
+      static const std::string kLock = "SELECT pg_advisory_xact_lock(" + std::to_string(kChangeLogLock) + ")";
+      static const std::string kInsert = "INSERT INTO claribi_changes (node, ops) VALUES ($1, $2) RETURNING seq";
+      static const std::string kNotify = "NOTIFY claribi_changes";
+      send(kLock, Params());
+      char node[8];
+      put_be64(node, node_);
+      Params p;
+      p.bytes(std::string_view(node, 8));
+      p.bytes(logged.rep());
+      send(kInsert, p);
+      send(kNotify, Params());
+      log_statement = ops + 1;
     }
     // The Sync ends the implicit transaction: every operation or none. No
     // Sync after a failed send (the connection is closed when given back,
@@ -262,6 +312,8 @@ class PgDatabase final : public Database {
     if (!st.ok()) return st;
     // Answers: one result (then a null) per statement, then the Sync's.
     bool synced = false;
+    size_t statement = 0;
+    uint64_t seq = 0;
     while (!synced) {
       PGresult* r = pq->PQgetResult(c);
       if (r == nullptr) {
@@ -269,12 +321,16 @@ class PgDatabase final : public Database {
           if (st.ok()) st = failed("connection lost during a write (its outcome is unknown)", nullptr, c);
           break;
         }
+        ++statement;
         continue;  // the end of one statement's results
       }
       PgResult owned(r);
       switch (pq->PQresultStatus(r)) {
-        case PGRES_COMMAND_OK:
         case PGRES_TUPLES_OK:
+          if (statement == log_statement && pq->PQntuples(r) == 1 && pq->PQgetlength(r, 0, 0) == 8)
+            seq = get_be64(pq->PQgetvalue(r, 0, 0));
+          break;
+        case PGRES_COMMAND_OK:
           break;
         case PGRES_PIPELINE_SYNC:
           synced = true;
@@ -287,6 +343,7 @@ class PgDatabase final : public Database {
       }
     }
     if (synced) pq->PQexitPipelineMode(c);  // otherwise still in it: closed when given back
+    if (st.ok() && seq != 0) note_applied(logged, seq);
     return st;
   }
 
@@ -359,6 +416,71 @@ class PgDatabase final : public Database {
     }
     return Status::Ok();
   }
+
+  bool shared() const override { return true; }
+  Result<std::unique_ptr<ChangeFeed>> OpenChangeFeed() override;
+
+  Result<bool> Claim(std::string_view name) override {
+    Result<PGconn*> got = take();
+    if (!got.ok()) return got.status();
+    Lease lease(*this, got.value());
+    const std::string n(name), node = std::to_string(node_);
+    const char* values[] = {n.c_str(), node.c_str()};
+    PgResult r(pq->PQexecParams(lease.get(),
+                                "INSERT INTO claribi_claims (name, node) VALUES ($1, $2) "
+                                "ON CONFLICT (name) DO NOTHING RETURNING 1",
+                                2, nullptr, values, nullptr, nullptr, 0));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("claim", r.get(), lease.get());
+    return pq->PQntuples(r.get()) == 1;
+  }
+
+  // A session advisory lock on a connection of its own (not the pool's: a
+  // lock may be held, or waited for, for as long as an upload takes, and
+  // pooled connections must stay free for the commits that end it). Two-key
+  // form, so it never meets the one-key transaction locks above.
+  class PgLock final : public ExclusiveLock {
+   public:
+    explicit PgLock(PGconn* c) : c_(c) {}
+    ~PgLock() override { pq->PQfinish(c_); }  // the session ends: the lock is free
+
+   private:
+    PGconn* c_;
+  };
+  Result<std::unique_ptr<ExclusiveLock>> Lock(std::string_view name) override {
+    PGconn* c = nullptr;
+    if (Status st = connect(options_.url, shown_, &c); !st.ok()) return st;
+    auto lock = std::make_unique<PgLock>(c);
+    const std::string n(name);
+    const char* values[] = {n.c_str()};
+    PgResult r(pq->PQexecParams(c, "SELECT pg_advisory_lock(1668047218, hashtext($1))", 1, nullptr, values, nullptr,
+                                nullptr, 0));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("lock", r.get(), c);
+    return std::unique_ptr<ExclusiveLock>(std::move(lock));
+  }
+
+  // Bookkeeping of this process's own logged writes while a feed follows
+  // the log (ChangeFeed::AppliedHere): the newest position of each key
+  // written here, dropped once the follower has passed it.
+  void follow(bool on) {
+    std::lock_guard lk(own_mu_);
+    following_ = on;
+    own_newest_.clear();
+    own_order_.clear();
+  }
+  bool applied_here(Family f, std::string_view key, uint64_t seq) {
+    std::lock_guard lk(own_mu_);
+    auto it = own_newest_.find(own_key(f, key));
+    return it != own_newest_.end() && it->second >= seq;
+  }
+  void applied_through(uint64_t seq) {
+    std::lock_guard lk(own_mu_);
+    while (!own_order_.empty() && own_order_.front().first <= seq) {
+      auto it = own_newest_.find(own_order_.front().second);
+      if (it != own_newest_.end() && it->second == own_order_.front().first) own_newest_.erase(it);
+      own_order_.pop_front();
+    }
+  }
+  const PgOptions& options() const { return options_; }
 
   // The pool.
   Result<PGconn*> take() const {
@@ -502,8 +624,30 @@ class PgDatabase final : public Database {
     return Status::Ok();
   }
 
+  static std::string own_key(Family f, std::string_view key) {
+    std::string k(1, static_cast<char>(f));
+    k.append(key);
+    return k;
+  }
+  void note_applied(const Batch& logged, uint64_t seq) {
+    std::lock_guard lk(own_mu_);
+    if (!following_) return;
+    for (const Batch::Op& op : logged) {
+      std::string k = own_key(op.family, op.key);
+      own_newest_[k] = seq;
+      own_order_.emplace_back(seq, std::move(k));
+    }
+  }
+
   PgOptions options_;
   const std::string& shown_;  // the URL, password masked
+  // This process in the change log and the claims (random per start; 63
+  // bits, a positive bigint).
+  const uint64_t node_ = ((uint64_t(std::random_device()()) << 32) ^ std::random_device()()) >> 1;
+  std::mutex own_mu_;
+  bool following_ = false;                                 // under own_mu_
+  std::unordered_map<std::string, uint64_t> own_newest_;   // under own_mu_
+  std::deque<std::pair<uint64_t, std::string>> own_order_;  // under own_mu_, oldest first
   std::array<FamilySql, kFamilyCount> sql_;
   std::array<bool, kFamilyCount> keyed_by_id_{};  // a sequence's family: keys end with the record's id
   std::array<IdBlock, kSequenceCount> blocks_;
@@ -516,6 +660,153 @@ class PgDatabase final : public Database {
 };
 
 Lease::~Lease() { db_.give_back(c_); }
+
+// ---------------------------------------------------------------------------
+// The change log, followed on a connection of its own that LISTENs.
+
+class PgChangeFeed final : public ChangeFeed {
+ public:
+  explicit PgChangeFeed(PgDatabase& db) : db_(db) { db_.follow(true); }
+  ~PgChangeFeed() override {
+    close();
+    db_.follow(false);
+  }
+
+  Result<uint64_t> Head() override {
+    if (Status st = ensure(); !st.ok()) return st;
+    PgResult r(pq->PQexecParams(c_, "SELECT coalesce(max(seq), 0) FROM claribi_changes", 0, nullptr, nullptr,
+                                nullptr, nullptr, 1));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK || pq->PQgetlength(r.get(), 0, 0) != 8) {
+      Status st = failed("change log head", r.get(), c_);
+      close();
+      return st;
+    }
+    return get_be64(pq->PQgetvalue(r.get(), 0, 0));
+  }
+
+  Status Read(uint64_t after, size_t limit, int timeout_ms, std::vector<CommittedChange>* out) override {
+    out->clear();
+    if (Status st = ensure(); !st.ok()) return st;
+    if (Status st = maintain(after); !st.ok()) return st;
+    for (int round = 0;; ++round) {
+      if (Status st = fetch(after, limit, out); !st.ok()) {
+        close();
+        return st;
+      }
+      if (!out->empty() || round == 1) return Status::Ok();
+      // Nothing yet: wait for a NOTIFY (one may have come with the answer).
+      if (!take_notifies()) {
+        pollfd p{pq->PQsocket(c_), POLLIN, 0};
+        ::poll(&p, 1, timeout_ms);
+        if (!take_notifies() && pq->PQstatus(c_) != CONNECTION_OK) {
+          Status st = Status::Unavailable("PostgreSQL change log: " + error_of(c_));
+          close();
+          return st;
+        }
+      }
+    }
+  }
+
+  bool AppliedHere(Family f, std::string_view key, uint64_t seq) override { return db_.applied_here(f, key, seq); }
+  void AppliedThrough(uint64_t seq) override { db_.applied_through(seq); }
+
+ private:
+  Status ensure() {
+    if (c_ != nullptr) return Status::Ok();
+    PGconn* c = nullptr;
+    if (Status st = connect(db_.options().url, db_.options().shown, &c); !st.ok()) return st;
+    if (Status st = exec_simple(c, "LISTEN claribi_changes", PGRES_COMMAND_OK); !st.ok()) {
+      pq->PQfinish(c);
+      return st;
+    }
+    c_ = c;
+    maintained_ = {};  // check the trim mark on every new connection
+    return Status::Ok();
+  }
+
+  void close() {
+    if (c_ != nullptr) pq->PQfinish(c_);
+    c_ = nullptr;
+  }
+
+  // Whether NOTIFYs arrived (they are consumed: the log is what is read).
+  bool take_notifies() {
+    if (pq->PQconsumeInput(c_) != 1) return false;
+    bool any = false;
+    while (PGnotify* n = pq->PQnotifies(c_)) {
+      pq->PQfreemem(n);
+      any = true;
+    }
+    return any;
+  }
+
+  // Once a minute: trims what every node has had a day to read, and refuses
+  // to go on past changes this node never read.
+  Status maintain(uint64_t after) {
+    auto now = std::chrono::steady_clock::now();
+    if (maintained_ != std::chrono::steady_clock::time_point() && now - maintained_ < std::chrono::minutes(1))
+      return Status::Ok();
+    static const std::string kTrim =
+        std::string("WITH d AS (DELETE FROM claribi_changes WHERE at < now() - interval '") + kChangeRetention +
+        "' RETURNING seq) UPDATE claribi_change_trim SET through = greatest(through, "
+        "coalesce((SELECT max(seq) FROM d), 0)) RETURNING through";
+    static const std::string kClaims =
+        std::string("DELETE FROM claribi_claims WHERE at < now() - interval '") + kClaimRetention + "'";
+    PgResult r(pq->PQexecParams(c_, kTrim.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK || pq->PQntuples(r.get()) != 1 ||
+        pq->PQgetlength(r.get(), 0, 0) != 8) {
+      Status st = failed("change log trim", r.get(), c_);
+      close();
+      return st;
+    }
+    const uint64_t through = get_be64(pq->PQgetvalue(r.get(), 0, 0));
+    if (Status st = exec_simple(c_, kClaims, PGRES_COMMAND_OK); !st.ok()) {
+      close();
+      return st;
+    }
+    maintained_ = now;
+    if (through > after) {
+      return Status::Internal("the change log was trimmed through " + std::to_string(through) +
+                              " and this node has applied only through " + std::to_string(after) +
+                              " (changes are kept " + kChangeRetention + "): restart it to load the current state");
+    }
+    return Status::Ok();
+  }
+
+  Status fetch(uint64_t after, size_t limit, std::vector<CommittedChange>* out) {
+    const std::string a = std::to_string(after), l = std::to_string(limit);
+    const char* values[] = {a.c_str(), l.c_str()};
+    PgResult r(pq->PQexecParams(c_,
+                                "SELECT seq, ops, extract(epoch FROM clock_timestamp() - at)::float8 "
+                                "FROM claribi_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+                                2, nullptr, values, nullptr, nullptr, 1));
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("change log", r.get(), c_);
+    const int rows = pq->PQntuples(r.get());
+    for (int i = 0; i < rows; ++i) {
+      CommittedChange ch;
+      if (pq->PQgetlength(r.get(), i, 0) != 8 || pq->PQgetlength(r.get(), i, 2) != 8) {
+        return Status::Corruption("PostgreSQL change log: unexpected column sizes");
+      }
+      ch.seq = get_be64(pq->PQgetvalue(r.get(), i, 0));
+      const uint64_t age_bits = get_be64(pq->PQgetvalue(r.get(), i, 2));
+      std::memcpy(&ch.age_seconds, &age_bits, 8);
+      if (!Batch::FromRep(std::string_view(pq->PQgetvalue(r.get(), i, 1), size_t(pq->PQgetlength(r.get(), i, 1))),
+                          &ch.ops)) {
+        return Status::Corruption("PostgreSQL change log: change " + std::to_string(ch.seq) + " does not decode");
+      }
+      out->push_back(std::move(ch));
+    }
+    return Status::Ok();
+  }
+
+  PgDatabase& db_;
+  PGconn* c_ = nullptr;
+  std::chrono::steady_clock::time_point maintained_{};
+};
+
+Result<std::unique_ptr<ChangeFeed>> PgDatabase::OpenChangeFeed() {
+  return std::unique_ptr<ChangeFeed>(std::make_unique<PgChangeFeed>(*this));
+}
 
 // ---------------------------------------------------------------------------
 // COPY ... FROM STDIN (FORMAT binary) in its own transaction.
@@ -652,6 +943,9 @@ Status MigratePostgres(const std::string& url, const std::string& shown, std::st
     switch (version + 1) {
       case 1:
         sql = migration_1();
+        break;
+      case 2:
+        sql = migration_2();
         break;
     }
     if (Status st = exec_simple(c, sql, PGRES_COMMAND_OK); !st.ok()) return st;

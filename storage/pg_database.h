@@ -15,6 +15,14 @@
 //   synchronous_commit = on (and synchronous_standby_names set on the
 //   primary) an OK means the commit is durable on the primary and on a
 //   synchronous standby.
+// - Change log (version 2): the operations of a group on the families kept
+//   in memory (kept_in_memory) are also one row of claribi_changes, inserted
+//   and NOTIFYed in the same transaction under a transaction advisory lock,
+//   so log positions follow commit order. Other nodes follow it
+//   (OpenChangeFeed: a connection of its own that LISTENs, re-reads after a
+//   reconnect from its last position, and polls every timeout anyway);
+//   changes older than a day are trimmed, and a node behind the trim is
+//   told to restart. Claims (Claim) are rows of claribi_claims, kept 30 days.
 // - Ids: each sequence advances by kPgIdBlock; a node takes a block with one
 //   nextval and hands its ids out from memory, so ids are unique across
 //   nodes and never reused (a block's unused tail after a restart is skipped).
@@ -33,7 +41,7 @@
 
 namespace claribi::storage {
 
-inline constexpr int kPgSchemaVersion = 1;
+inline constexpr int kPgSchemaVersion = 2;
 inline constexpr uint64_t kPgIdBlock = 32;
 
 struct PgOptions {

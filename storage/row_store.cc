@@ -252,6 +252,10 @@ Status RowStore::Cleanup() {
     return true;
   });
   if (!st.ok()) return st;
+  // A shared database: the unreferenced segments may be another node's
+  // upload, staged and not yet published. They stay (a crashed upload's
+  // leftovers then stay too).
+  if (db_.shared()) return Status::Ok();
   // Walk kRowChunks one segment at a time (keys only matter, so one key per
   // segment is read: the scan stops at the first key of each segment).
   Batch garbage;
@@ -276,6 +280,22 @@ Status RowStore::Cleanup() {
   return db_.Write(garbage);
 }
 
+Status RowStore::LoadManifest(uint64_t ds, TableManifest* out) const {
+  std::string raw;
+  if (Status st = db_.Get(Family::kRowTables, id_key(ds), &raw); !st.ok()) return st;
+  return decode_manifest(raw, out);
+}
+
+Status RowStore::LoadSegment(uint64_t ds, const SegmentInfo& segment, SegmentMeta* meta) const {
+  std::string raw;
+  Status g = db_.Get(Family::kRowChunks, segment_meta_key(ds, segment.id), &raw);
+  if (g.ok()) g = decode_segment_meta(raw, meta);
+  if (g.ok() && meta->chunks.size() != segment.chunks) g = Status::Corruption("segment meta: chunk count");
+  if (g.ok() || g.code() == StatusCode::kIoError || g.code() == StatusCode::kUnavailable) return g;
+  return Status::Corruption("table of data source " + std::to_string(ds) + ", segment " + std::to_string(segment.id) +
+                            ": " + g.message());
+}
+
 Status RowStore::LoadAll(const std::function<void(TableManifest, std::vector<SegmentMeta>)>& fn) const {
   Status bad;
   Status st = db_.ForEachPrefix(Family::kRowTables, {}, [&](std::string_view, std::string_view v) {
@@ -286,15 +306,7 @@ Status RowStore::LoadAll(const std::function<void(TableManifest, std::vector<Seg
     }
     std::vector<SegmentMeta> metas(m.segments.size());
     for (size_t i = 0; i < m.segments.size(); ++i) {
-      std::string raw;
-      Status g = db_.Get(Family::kRowChunks, segment_meta_key(m.data_source_id, m.segments[i].id), &raw);
-      if (g.ok()) g = decode_segment_meta(raw, &metas[i]);
-      if (g.ok() && metas[i].chunks.size() != m.segments[i].chunks) g = Status::Corruption("segment meta: chunk count");
-      if (!g.ok()) {
-        bad = Status::Corruption("table of data source " + std::to_string(m.data_source_id) + ", segment " +
-                                 std::to_string(m.segments[i].id) + ": " + g.message());
-        return false;
-      }
+      if (bad = LoadSegment(m.data_source_id, m.segments[i], &metas[i]); !bad.ok()) return false;
     }
     fn(std::move(m), std::move(metas));
     return true;

@@ -24,7 +24,9 @@
 //
 // Start-up (Cleanup): staged files are deleted, and so is every segment in
 // kRowChunks that its table's manifest does not list (an upload that was
-// ingested but never published, or whose table was deleted).
+// ingested but never published, or whose table was deleted) — unless the
+// database is shared (cluster mode), where such a segment may be another
+// node's upload in progress.
 //
 // Segment ids are the table version that publishes them (versions only grow
 // and uploads to one table are serialised), so no id sequence is needed.
@@ -144,6 +146,10 @@ class RowStore {
   Status Cleanup();
   // Every stored manifest, with the metadata of each of its segments.
   Status LoadAll(const std::function<void(TableManifest, std::vector<SegmentMeta>)>& fn) const;
+  // The stored manifest of table ds: NotFound when it has none (no upload yet).
+  Status LoadManifest(uint64_t ds, TableManifest* out) const;
+  // The metadata of one segment of table ds.
+  Status LoadSegment(uint64_t ds, const SegmentInfo& segment, SegmentMeta* meta) const;
   Status ReadColumn(uint64_t ds, uint64_t segment, uint32_t chunk, uint16_t column, std::string* bytes) const;
 
   std::unique_ptr<SegmentWriter> NewSegment(uint64_t ds, uint64_t segment);

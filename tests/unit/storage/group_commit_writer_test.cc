@@ -178,6 +178,30 @@ TEST(StorageGroupCommit, FailedWriteReachesEveryCallbackAndAppliesNothing) {
   EXPECT_EQ(db->Get(Family::kUsers, "k0", &v).code(), StatusCode::kNotFound);
 }
 
+// An empty batch wrote nothing that could fail: its after_commit (work done
+// on the writer thread, such as applying another node's changes) runs even
+// in a group whose write failed; the non-empty batches' hooks do not.
+TEST(StorageGroupCommit, EmptyBatchHookRunsEvenWhenItsGroupFails) {
+  TempDir dir;
+  {
+    auto db = open_db(dir.sub("db"));
+    ASSERT_TRUE(db);
+  }
+  auto db = open_db(dir.sub("db"), /*read_only=*/true);  // every write fails
+  ASSERT_TRUE(db);
+  GroupCommitWriter writer(*db);
+  std::atomic<int> empty_hooks{0}, other_hooks{0};
+  for (int i = 0; i < 20; ++i) {
+    Batch b;
+    b.Put(Family::kUsers, "k" + std::to_string(i), "v");
+    writer.Submit(std::move(b), [&] { other_hooks.fetch_add(1); }, [](Status) {});
+    writer.Submit(Batch(), [&] { empty_hooks.fetch_add(1); }, [](Status) {});
+  }
+  writer.Stop();
+  EXPECT_EQ(empty_hooks.load(), 20);
+  EXPECT_EQ(other_hooks.load(), 0);
+}
+
 TEST(StorageGroupCommit, SubmitAfterStopFailsAtOnce) {
   TempDir dir;
   auto db = open_db(dir.sub("db"));
