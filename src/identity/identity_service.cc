@@ -1,5 +1,8 @@
 #include "identity/identity_service.h"
 
+#include "storage/keys.h"
+#include "storage/record_codec.h"
+
 namespace claribi::identity {
 
 // ---- View ------------------------------------------------------------------
@@ -168,6 +171,65 @@ Status IdentityService::transact_now(const BuildFn& build) {
   s = db_.Write(build_batch(change));
   if (s.ok()) apply_to_index(change);
   return s;
+}
+
+Result<std::function<void()>> IdentityService::followed(const storage::Batch::Op& op) {
+  using storage::Family;
+  const bool put = op.type == storage::Batch::OpType::kPut;
+  switch (op.family) {
+    case Family::kOrganizations: {
+      model::Organization o;
+      if (!put) return std::function<void()>();  // organizations are never deleted
+      if (!storage::decode(op.value, &o)) return Status::Corruption("organization does not decode");
+      return std::function<void()>([this, o] {
+        index_.put_organization(o);
+        index_.reclaim();
+      });
+    }
+    case Family::kUsers: {
+      uint64_t org_id = 0, id = 0;
+      if (!storage::decode_org_key(op.key, &org_id, &id)) return Status::Corruption("user key does not decode");
+      if (!put) {
+        return std::function<void()>([this, id] {
+          const model::User* u = index_.user(id);
+          if (u == nullptr) return;
+          model::User last = *u;
+          index_.remove_user(id);
+          index_.reclaim();
+          if (lists_) lists_->remove_user(last);
+        });
+      }
+      model::User u;
+      if (!storage::decode(op.value, &u) || u.id != id) return Status::Corruption("user does not decode");
+      return std::function<void()>([this, u] {
+        index_.put_user(u);
+        index_.reclaim();
+        if (lists_) lists_->put_user(u);
+      });
+    }
+    case Family::kApiKeys: {
+      model::ApiKey k;
+      if (!put) return std::function<void()>();  // keys are revoked (a put), never deleted
+      if (!storage::decode(op.value, &k)) return Status::Corruption("api key does not decode");
+      return std::function<void()>([this, k] {
+        index_.put_key(k);
+        index_.reclaim();
+        if (lists_) lists_->put_key(k);
+      });
+    }
+    case Family::kTokenBlacklist: {
+      std::string_view jti;
+      int64_t exp = 0;
+      if (!put || !storage::IdentityStore::BlacklistEntry(op.key, op.value, &jti, &exp))
+        return std::function<void()>();
+      return std::function<void()>([this, jti = std::string(jti), exp] {
+        index_.blacklist_jti(jti, exp);
+        index_.reclaim();
+      });
+    }
+    default:
+      return std::function<void()>();
+  }
 }
 
 }  // namespace claribi::identity

@@ -89,6 +89,13 @@ class IdentityService {
   // Same, written synchronously (admin tool without a server, start-up).
   Status transact_now(const BuildFn& build);
 
+  // Cluster mode: another node's write to an identity family
+  // (organizations, users, API keys, the token blacklist), decoded here (the
+  // change follower's thread); what it returns applies it to the index and
+  // the lists, on the writer thread — so a key revoked, a user disabled or
+  // deleted, a password changed or a logout on that node takes effect here.
+  Result<std::function<void()>> followed(const storage::Batch::Op& op);
+
  private:
   friend class View;
   storage::Batch build_batch(const Change& c) const;

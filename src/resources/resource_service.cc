@@ -2,6 +2,8 @@
 #include "resources/resource_service.h"
 
 #include "model/resources.h"
+#include "storage/keys.h"
+#include "storage/resource_codec.h"
 
 namespace claribi::resources {
 
@@ -147,6 +149,27 @@ void ResourceService<Record>::remove(uint64_t org_id, uint64_t id, DoneFn done, 
   storage::Batch b;
   storage::ResourceStore::Delete<Record>(b, org_id, id);
   submit(std::move(b), Key(org_id, id), std::nullopt, {}, std::move(done), std::move(extra));
+}
+
+template <class Record>
+Result<std::function<void()>> ResourceService<Record>::followed(const storage::Batch::Op& op) {
+  uint64_t org_id = 0, id = 0;
+  if (!storage::decode_org_key(op.key, &org_id, &id)) {
+    return Status::Corruption(std::string(storage::ResourceKind<Record>::label) + " key does not decode");
+  }
+  if (op.type == storage::Batch::OpType::kDelete) {
+    return std::function<void()>([this, org_id, id] { catalog_.erase(org_id, id); });
+  }
+  Record r;
+  if (!storage::decode(op.value, &r) || r.org_id != org_id || r.id != id) {
+    return Status::Corruption(std::string(storage::ResourceKind<Record>::label) + " " + std::to_string(id) +
+                              " does not decode");
+  }
+  std::string json;
+  render_(r, &json);
+  return std::function<void()>([this, header = model::ResourceHeader(r), json = std::move(json)]() mutable {
+    catalog_.put(header.org_id, std::move(header), std::move(json));
+  });
 }
 
 template class ResourceService<model::DataSource>;

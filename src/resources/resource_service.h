@@ -91,6 +91,11 @@ class ResourceService {
   void update(uint64_t org_id, uint64_t id, int64_t now, EditFn edit, DoneFn done, Attachment extra = {});
   void remove(uint64_t org_id, uint64_t id, DoneFn done, Attachment extra = {});
 
+  // Cluster mode: another node's write of a record of this kind, decoded
+  // and rendered here (the change follower's thread); what it returns puts
+  // it into (or takes it out of) the catalog, on the writer thread.
+  Result<std::function<void()>> followed(const storage::Batch::Op& op);
+
  private:
   using Key = std::pair<uint64_t, uint64_t>;  // org, id
   struct Pending {

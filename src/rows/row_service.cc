@@ -2,6 +2,7 @@
 #include "rows/row_service.h"
 
 #include "rows/upload.h"
+#include "storage/keys.h"
 
 namespace claribi::rows {
 
@@ -83,13 +84,16 @@ void RowService::evict() {
   qsbr_.reclaim();
 }
 
-storage::TableManifest RowService::manifest_for_upload(uint64_t org_id, uint64_t ds) const {
-  std::lock_guard lk(mu_);
-  auto it = tables_.find(ds);
-  if (it != tables_.end()) return it->second.manifest;
+Result<storage::TableManifest> RowService::manifest_for_upload(uint64_t org_id, uint64_t ds) const {
   storage::TableManifest m;
-  m.org_id = org_id;
-  m.data_source_id = ds;
+  Status st = store_.LoadManifest(ds, &m);
+  if (st.code() == StatusCode::kNotFound) {
+    m = storage::TableManifest();
+    m.org_id = org_id;
+    m.data_source_id = ds;
+    return m;
+  }
+  if (!st.ok()) return st;
   return m;
 }
 
@@ -109,15 +113,13 @@ void RowService::publish_snapshot(const TableState& t) {
   snapshots_.upsert(s.data_source_id, std::move(s));
 }
 
-void RowService::install(const storage::TableManifest& m, std::vector<std::shared_ptr<const Chunk>> added,
-                         bool replace) {
+void RowService::install(const storage::TableManifest& m, std::vector<std::shared_ptr<const Chunk>> chunks) {
   TableState copy;
   {
     std::lock_guard lk(mu_);
     TableState& t = tables_[m.data_source_id];
     t.manifest = m;
-    if (replace) t.chunks.clear();
-    for (auto& c : added) t.chunks.push_back(std::move(c));
+    t.chunks = std::move(chunks);
     copy = t;
   }
   publish_snapshot(copy);
@@ -131,6 +133,44 @@ void RowService::drop(uint64_t ds) {
   }
   snapshots_.erase(ds);
   qsbr_.reclaim();
+}
+
+Result<std::vector<std::shared_ptr<const Chunk>>> RowService::chunks_for(const storage::TableManifest& m) {
+  std::unordered_map<uint64_t, std::vector<std::shared_ptr<const Chunk>>> held;  // by segment
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = tables_.find(m.data_source_id); it != tables_.end()) {
+      for (const auto& c : it->second.chunks) held[c->segment()].push_back(c);
+    }
+  }
+  std::vector<std::shared_ptr<const Chunk>> chunks;
+  for (const storage::SegmentInfo& seg : m.segments) {
+    auto h = held.find(seg.id);
+    if (h != held.end() && h->second.size() == seg.chunks) {
+      chunks.insert(chunks.end(), h->second.begin(), h->second.end());
+      continue;
+    }
+    storage::SegmentMeta meta;
+    if (Status st = store_.LoadSegment(m.data_source_id, seg, &meta); !st.ok()) return st;
+    for (size_t i = 0; i < meta.chunks.size(); ++i)
+      chunks.push_back(make_chunk(m.data_source_id, seg.id, uint32_t(i), std::move(meta.chunks[i])));
+  }
+  return chunks;
+}
+
+Result<std::function<void()>> RowService::followed(const storage::Batch::Op& op) {
+  if (op.type == storage::Batch::OpType::kDelete) {
+    uint64_t ds = 0;
+    if (!storage::decode_id_key(op.key, &ds)) return Status::Corruption("row table key");
+    return std::function<void()>([this, ds] { drop(ds); });
+  }
+  storage::TableManifest m;
+  if (Status st = storage::decode_manifest(op.value, &m); !st.ok()) return st;
+  auto chunks = chunks_for(m);
+  if (!chunks.ok()) return chunks.status();
+  return std::function<void()>([this, m = std::move(m), chunks = std::move(chunks.value())]() mutable {
+    install(m, std::move(chunks));
+  });
 }
 
 resources::Attachment RowService::table_removal(uint64_t ds) {

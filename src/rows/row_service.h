@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +65,13 @@ class RowService final : public ChunkHome {
   // of it are done.
   void enqueue(std::shared_ptr<Upload> upload);
 
+  // Cluster mode: another node's write to kRowTables — a table published or
+  // deleted. Runs on the change follower's thread: decodes the manifest and
+  // reads the metadata of the segments not held yet (the chunks this node
+  // has keep their loaded columns). What it returns installs the table (or
+  // drops it) and must run on the writer thread.
+  Result<std::function<void()>> followed(const storage::Batch::Op& op);
+
   // What deleting a data source must also write and apply.
   resources::Attachment table_removal(uint64_t data_source_id);
 
@@ -85,10 +93,16 @@ class RowService final : public ChunkHome {
     storage::TableManifest manifest;
     std::vector<std::shared_ptr<const Chunk>> chunks;
   };
-  // The table as the next upload builds on it (writers only).
-  storage::TableManifest manifest_for_upload(uint64_t org_id, uint64_t ds) const;
-  // Writer thread, once the upload's batch is durable.
-  void install(const storage::TableManifest& m, std::vector<std::shared_ptr<const Chunk>> added, bool replace);
+  // The table as the next upload builds on it: as stored (in cluster mode
+  // another node may have published since this one last heard), empty for
+  // a table with no upload yet. Uploads call it holding the table's lock.
+  Result<storage::TableManifest> manifest_for_upload(uint64_t org_id, uint64_t ds) const;
+  // The chunks of every segment m lists: those held already (their loaded
+  // columns kept), the others from their stored metadata.
+  Result<std::vector<std::shared_ptr<const Chunk>>> chunks_for(const storage::TableManifest& m);
+  // Writer thread, once the manifest is durable: the table is m, made of
+  // `chunks`.
+  void install(const storage::TableManifest& m, std::vector<std::shared_ptr<const Chunk>> chunks);
   void drop(uint64_t ds);
   void publish_snapshot(const TableState& t);
   // The upload at the head of ds's lane is done: start the next one.

@@ -167,7 +167,18 @@ void Upload::refuse_unavailable() {
 
 void Upload::run() {
   if (!builder_) {
-    base_ = service_.manifest_for_upload(org_id_, ds_);
+    auto lock = service_.store_.db().Lock("rows/" + std::to_string(ds_));
+    Result<storage::TableManifest> base = lock.ok() ? service_.manifest_for_upload(org_id_, ds_)
+                                                    : Result<storage::TableManifest>(lock.status());
+    if (!base.ok()) {
+      UploadOutcome o;
+      o.kind = UploadOutcome::Kind::kFailed;
+      o.detail = base.status().message();
+      complete(std::move(o));
+      return;
+    }
+    table_lock_ = std::move(lock.value());
+    base_ = std::move(base.value());
     segment_ = service_.store_.NewSegment(ds_, base_.version + 1);
     std::vector<storage::TableColumn> existing;
     bool existing_rows = false;
@@ -287,17 +298,27 @@ void Upload::publish() {
   storage::RowStore::PutManifest(batch, m);
   if (replace_) storage::RowStore::DeleteSegmentsBelow(batch, ds_, segment);
 
-  std::vector<std::shared_ptr<const Chunk>> added;
+  // The table's chunks once published: those of the segments it keeps
+  // (held here, or another node's, read from their metadata), then the new.
+  storage::TableManifest kept = m;
+  if (builder_->rows() > 0) kept.segments.pop_back();
+  auto chunks = service_.chunks_for(kept);
+  if (!chunks.ok()) {
+    UploadOutcome o;
+    o.kind = UploadOutcome::Kind::kFailed;
+    o.detail = chunks.status().message();
+    complete(std::move(o));
+    return;
+  }
   if (builder_->rows() > 0) {
     const storage::SegmentMeta& meta = segment_->meta();
     for (size_t i = 0; i < meta.chunks.size(); ++i)
-      added.push_back(service_.make_chunk(ds_, segment, uint32_t(i), meta.chunks[i]));
+      chunks.value().push_back(service_.make_chunk(ds_, segment, uint32_t(i), meta.chunks[i]));
   }
   RowService* svc = &service_;
-  bool replace = replace_;
   resources::Attachment att;
   att.batch = std::move(batch);
-  att.after_commit = [svc, m, added, replace] { svc->install(m, added, replace); };
+  att.after_commit = [svc, m, chunks = std::move(chunks.value())] { svc->install(m, chunks); };
   uint64_t appended = builder_->rows();
   auto self = shared_from_this();
   service_.data_sources_.update(
@@ -334,6 +355,7 @@ void Upload::complete(UploadOutcome outcome) {
     queued_bytes_ = 0;
     client = std::move(client_);  // the upload no longer needs its client
   }
+  table_lock_.reset();  // the next upload to the table (on any node) may read the manifest now
   auto self = shared_from_this();  // the lane may hold the last other reference
   client->finished(outcome);
   service_.lane_done(ds_);

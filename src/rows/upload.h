@@ -31,6 +31,7 @@
 
 #include "http/error.h"
 #include "rows/table_builder.h"
+#include "storage/database.h"
 #include "storage/row_store.h"
 
 namespace claribi::rows {
@@ -124,7 +125,10 @@ class Upload final : public std::enable_shared_from_this<Upload> {
   bool completed_ = false;           // complete() was called
   std::optional<std::pair<http::ErrorCode, std::string>> aborted_;
 
-  // Worker side.
+  // Worker side. The table's lock (cluster mode: no upload to it on another
+  // node meanwhile), held from before the base manifest is read until the
+  // publish is durable or failed.
+  std::unique_ptr<storage::Database::ExclusiveLock> table_lock_;
   storage::TableManifest base_;
   std::unique_ptr<storage::SegmentWriter> segment_;
   std::unique_ptr<TableBuilder> builder_;

@@ -11,6 +11,7 @@
 #include "api/render.h"
 #include "auth/jwt.h"
 #include "auth/password.h"
+#include "cluster/change_follower.h"
 #include "common/time_util.h"
 #include "identity/identity_index.h"
 #include "identity/identity_lists.h"
@@ -50,6 +51,9 @@ struct App::Parts {
   std::unique_ptr<limit::SlidingWindowLimiter> limiter;
   std::unique_ptr<limit::RedisLimiter> shared_limiter;  // rate_limits.backend = "redis"
   std::unique_ptr<api::LastUsedRecorder> last_used;
+  // Cluster mode (a shared database): the other nodes' changes, followed.
+  std::unique_ptr<storage::ChangeFeed> feed;
+  std::unique_ptr<cluster::ChangeFollower> follower;
   api::ServingState serving;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Pipeline> pipeline;
@@ -58,8 +62,10 @@ struct App::Parts {
 App::App() : p_(new Parts) {}
 
 App::~App() {
-  // The scheduler first (its runs in flight finish and are recorded), then
-  // uploads still parsing finish (and are refused or published).
+  // The follower first (it applies through the writer), the scheduler next
+  // (its runs in flight finish and are recorded), then uploads still
+  // parsing finish (and are refused or published).
+  if (p_->follower) p_->follower->stop();
   if (p_->scheduler) p_->scheduler->stop();
   if (p_->mailer) p_->mailer->stop();  // messages still waiting stay "pending" on their runs
   if (p_->queries) p_->queries->Stop();
@@ -67,6 +73,8 @@ App::~App() {
   if (p_->writer) p_->writer->Stop();
   p_->pipeline.reset();
   p_->context.reset();
+  p_->follower.reset();
+  p_->feed.reset();
   p_->last_used.reset();
   p_->shared_limiter.reset();
   p_->limiter.reset();
@@ -93,6 +101,18 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   if (!db.ok()) return db.status();
   s.db = std::move(db.value());
   s.writer = std::make_unique<storage::GroupCommitWriter>(*s.db);
+  // Shared with other nodes: where their change log stands before anything
+  // is loaded, so following from there misses nothing (what is loaded may
+  // already hold some of what follows; applying it again is harmless).
+  uint64_t log_head = 0;
+  if (s.db->shared()) {
+    auto feed = s.db->OpenChangeFeed();
+    if (!feed.ok()) return feed.status();
+    s.feed = std::move(feed.value());
+    auto head = s.feed->Head();
+    if (!head.ok()) return head.status();
+    log_head = head.value();
+  }
   // Reader slots: one per reactor and per query-pool thread, plus the
   // admin socket, the writer and room for a benchmark or test thread.
   const int query_threads = cfg.analytics.query_threads > 0
@@ -117,6 +137,25 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   auto rows = rows::RowRuntime::open(ro, *s.db, *s.writer, *s.qsbr, s.resources->data_sources);
   if (!rows.ok()) return rows.status();
   s.rows = std::move(rows.value());
+  if (s.feed) {
+    s.follower = std::make_unique<cluster::ChangeFollower>(*s.feed, *s.writer, log_head);
+    identity::IdentityService* id = s.identity.get();
+    for (storage::Family f : {storage::Family::kOrganizations, storage::Family::kUsers, storage::Family::kApiKeys,
+                              storage::Family::kTokenBlacklist}) {
+      s.follower->follow(f, [id](const storage::Batch::Op& op) { return id->followed(op); });
+    }
+    resources::Resources* res = s.resources.get();
+    s.follower->follow(storage::Family::kDataSources,
+                       [res](const storage::Batch::Op& op) { return res->data_sources.followed(op); });
+    s.follower->follow(storage::Family::kDashboards,
+                       [res](const storage::Batch::Op& op) { return res->dashboards.followed(op); });
+    s.follower->follow(storage::Family::kReports,
+                       [res](const storage::Batch::Op& op) { return res->reports.followed(op); });
+    rows::RowService* row_service = &s.rows->rows();
+    s.follower->follow(storage::Family::kRowTables,
+                       [row_service](const storage::Batch::Op& op) { return row_service->followed(op); });
+    s.follower->start();
+  }
   analytics::QueryServiceOptions qo;
   qo.threads = query_threads;
   qo.max_queue = cfg.analytics.max_queued_queries;
@@ -139,6 +178,7 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   s.clock = std::make_unique<scheduler::SystemClock>();
   scheduler::Mailer* mailer = s.mailer.get();
   storage::ResourceStore* store = s.resource_store.get();
+  storage::Database* database = s.db.get();
   s.scheduler = std::make_unique<scheduler::Scheduler>(
       *s.clock,
       [store](std::vector<model::Report>* out) {
@@ -146,7 +186,19 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
           if (!r.schedule.empty()) out->push_back(r);
         });
       },
-      [runner, mailer](const model::Report& r, int64_t scheduled_time, std::function<void()> done) {
+      [runner, mailer, database](const model::Report& r, int64_t scheduled_time, std::function<void()> done) {
+        // Every node's scheduler sees the time come; the one that claims it
+        // runs it (cluster mode; one process alone always claims).
+        Result<bool> mine =
+            database->Claim("report/" + std::to_string(r.id) + "/run/" + std::to_string(scheduled_time));
+        if (!mine.ok() || !mine.value()) {
+          if (!mine.ok()) {
+            std::fprintf(stderr, "claribi-server: scheduled run of report %llu not claimed: %s\n",
+                         static_cast<unsigned long long>(r.id), mine.status().message().c_str());
+          }
+          done();
+          return;
+        }
         const bool deliver = mailer != nullptr && !r.recipients.empty();
         runner->run(
             r, model::RunTrigger::kSchedule, unix_now(),
@@ -171,10 +223,13 @@ Result<std::unique_ptr<App>> App::open(const Config& cfg, const std::string& jwt
   }
   s.last_used = std::make_unique<api::LastUsedRecorder>(*s.identity, int(readers));
   auth::Argon2Params argon2{cfg.auth.argon2_iterations, cfg.auth.argon2_memory_kib, cfg.auth.argon2_parallelism};
-  storage::Database* database = s.db.get();
   storage::GroupCommitWriter* writer = s.writer.get();
-  auto storage_problem = [database, writer]() -> std::string {
+  cluster::ChangeFollower* follower = s.follower.get();
+  auto storage_problem = [database, writer, follower]() -> std::string {
     if (Status st = database->Writable(); !st.ok()) return st.message();
+    if (follower != nullptr) {
+      if (std::string why = follower->problem(); !why.empty()) return why;
+    }
     if (writer->last_write_failed() && !database->writable_is_live()) return "the latest durable write failed";
     return "";
   };
@@ -274,6 +329,17 @@ void App::add_metrics(metrics::Registry& registry) {
     w.family("claribi_queries_refused_total", "counter", "Analytics queries refused with 503: the queue was full.");
     w.sample("claribi_queries_refused_total", "", q.refused_queue_full.value());
     histogram("claribi_query_duration_seconds", "Executed analytics queries, from submission to result.", q.latency, 1e6);
+
+    if (p->follower) {
+      const cluster::ChangeFollower& f = *p->follower;
+      w.family("claribi_cluster_changes_applied_total", "counter",
+               "Changes read from the shared database's change log and applied in memory (the other nodes' writes).");
+      w.sample("claribi_cluster_changes_applied_total", "", f.changes_applied());
+      w.family("claribi_cluster_change_log_position", "gauge", "The newest change-log position applied here.");
+      w.sample("claribi_cluster_change_log_position", "", f.position());
+      histogram("claribi_cluster_change_lag_seconds",
+                "Per read of the change log: from its newest change's commit to applied here.", f.lag_micros(), 1e6);
+    }
 
     w.family("claribi_scheduler_runs_total", "counter", "Scheduled report runs started.");
     w.sample("claribi_scheduler_runs_total", "", p->scheduler ? p->scheduler->runs_started() : uint64_t(0));
