@@ -7,39 +7,7 @@
 # ids from PostgreSQL's sequences unique across two nodes; health while
 # PostgreSQL is down and after it is back.
 source "$(dirname "$0")/lib.sh"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL server not installed (tools/install-deps.sh installs it)"; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PGPORT=$(free_port)
-PGPASS=pg-test-password
-PGDIR=$(mktemp -d /tmp/claribi-e2e-pg-XXXXXX)
-B_DATA="$DATA-b"
-B_PID=""
-# initdb and postgres refuse to run as root: as the postgres user then.
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" -eq 0 ] && chown postgres "$PGDIR"
-echo "$PGPASS" >"$PGDIR/pw"
-[ "$(id -u)" -eq 0 ] && chown postgres "$PGDIR/pw"
-as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A scram-sha-256 --pwfile="$PGDIR/pw" -U claribi >"$PGDIR/initdb.log" 2>&1 ||
-  { cat "$PGDIR/initdb.log"; exit 1; }
-pg_start() {
-  as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -t 30 -l "$PGDIR/log" \
-    -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
-}
-pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -t 30 -m "${1:-fast}" stop >/dev/null 2>&1 || true; }
-stop_b() { if [ -n "$B_PID" ] && kill -0 "$B_PID" 2>/dev/null; then kill -TERM "$B_PID"; wait "$B_PID" 2>/dev/null || true; fi; B_PID=""; }
-trap 'stop_b; cleanup; pg_stop immediate; rm -rf "$PGDIR" "$B_DATA" "$B_DATA.log"' EXIT
-pg_start
-export PGPASSWORD="$PGPASS"
-psql_() { psql -h 127.0.0.1 -p "$PGPORT" -U claribi -X -q -t -A "$@"; }
-URL_BASE="postgresql://claribi:$PGPASS@127.0.0.1:$PGPORT"
-# use_database NAME: a fresh database, migrated; the server and claribi-admin take it from the environment.
-use_database() {
-  psql_ -d postgres -c "CREATE DATABASE $1" >/dev/null
-  export CLARIBI_STORAGE_BACKEND=postgresql CLARIBI_STORAGE_POSTGRESQL_URL="$URL_BASE/$1"
-  "$ADMIN_BIN" --data-dir "$DATA" migrate >/dev/null
-}
+source "$(dirname "$0")/pg_lib.sh"
 
 # --- the schema --------------------------------------------------------------
 psql_ -d postgres -c "CREATE DATABASE fresh" >/dev/null
@@ -50,11 +18,11 @@ check "a server on an unmigrated database refuses to start, saying what to run" 
   "$([ "$rc" -ne 0 ] && echo refused) $(grep -c 'run `claribi-admin migrate` first' <<<"$out")" "refused 1"
 check "... and never shows the password" "$(grep -c "$PGPASS" <<<"$out")" "0"
 out=$("$ADMIN_BIN" --data-dir "$DATA" migrate)
-check "migrate creates the schema" "$out" "migrate: postgresql://claribi:***@127.0.0.1:$PGPORT/fresh: schema at version 1 (was 0)"
-check "migrate again: nothing to do" "$("$ADMIN_BIN" --data-dir "$DATA" migrate | sed 's/.*: //')" "schema at version 1 already"
-check "one table per family, one sequence per id kind" \
-  "$(psql_ -d fresh -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'kv\_%'") $(psql_ -d fresh -c "SELECT count(*) FROM pg_sequences WHERE sequencename LIKE 'claribi\_seq\_%'")" \
-  "12 7"
+check "migrate creates the schema" "$out" "migrate: postgresql://claribi:***@127.0.0.1:$PGPORT/fresh: schema at version 2 (was 0)"
+check "migrate again: nothing to do" "$("$ADMIN_BIN" --data-dir "$DATA" migrate | sed 's/.*: //')" "schema at version 2 already"
+check "one table per family, one sequence per id kind, the change log and the claims" \
+  "$(psql_ -d fresh -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'kv\_%'") $(psql_ -d fresh -c "SELECT count(*) FROM pg_sequences WHERE sequencename LIKE 'claribi\_seq\_%'") $(psql_ -d fresh -c "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE tablename LIKE 'claribi\_%'")" \
+  "12 7 claribi_change_trim,claribi_changes,claribi_claims,claribi_schema"
 out=$("$SERVER_BIN" --data-dir "$DATA" --check-config 2>&1 || true)
 check "--check-config masks the PostgreSQL password" \
   "$(grep -c 'storage.postgresql_url = "postgresql://claribi:\*\*\*@' <<<"$out") $(grep -c "$PGPASS" <<<"$out")" "1 0"
@@ -112,25 +80,19 @@ check "the same query after SIGKILL and a restart (chunks read back from Postgre
 
 # Node B: its own data directory, the same database. Ids come from PostgreSQL's
 # sequences in blocks, so no id is handed out twice across the nodes.
-mkdir -p "$B_DATA"
-cp "$DATA/jwt.secret" "$B_DATA/jwt.secret"
-"$SERVER_BIN" --data-dir "$B_DATA" --listen 127.0.0.1:0 --plain-listen "" --metrics-listen "" --threads 2 \
-  --auth-argon2-memory-kib 1024 --auth-argon2-iterations 1 >"$B_DATA.log" 2>&1 &
-B_PID=$!
-for _ in $(seq 1 300); do grep -q "ready with" "$B_DATA.log" 2>/dev/null && break; sleep 0.1; done
-B_BASE="https://localhost:$(sed -n 's/.*https listening on .*:\([0-9]*\)$/\1/p' "$B_DATA.log" | tail -1)"
+start_node b
 ids=""
 for i in 1 2 3 4; do
   req POST /api/dashboards/ "$ADMIN" "{\"name\": \"a$i\"}"
   ids+="$(jr .id) "
-  out=$(curl -s --cacert "$B_DATA/tls/dev-cert.pem" -w '\n%{http_code}' -X POST "$B_BASE/api/dashboards/" \
-    -H "Authorization: Bearer $ADMIN" -H "Content-Type: application/json" -d "{\"name\": \"b$i\"}") || true
-  take_response "$out"
+  on b
+  req POST /api/dashboards/ "$ADMIN" "{\"name\": \"b$i\"}"
   ids+="$(jr .id) "
+  on main
 done
 check "8 dashboards from two nodes: 8 distinct ids" "$(tr ' ' '\n' <<<"$ids" | grep -c .) $(tr ' ' '\n' <<<"$ids" | grep . | sort -u | wc -l)" "8 8"
 check "... all 8 in PostgreSQL" "$(psql_ -d main -c "SELECT count(*) FROM kv_dashboards")" "13"
-stop_b
+stop_node b
 
 # PostgreSQL down: health says so and writes fail with a §3 error; back: both recover.
 health() { curl -s -o /dev/null -w '%{http_code}' "$BASE/api/health/"; }
