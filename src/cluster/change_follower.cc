@@ -89,7 +89,10 @@ void ChangeFollower::run() {
     for (const storage::CommittedChange& ch : got) {
       for (const storage::Batch::Op& op : ch.ops) {
         const Prepare& prepare = prepare_[static_cast<size_t>(op.family)];
-        if (!prepare) continue;
+        // This node's own commits come back too: not prepared (decoded,
+        // rendered) only to be skipped. Once true this stays true until
+        // AppliedThrough passes the change, which only this thread calls.
+        if (!prepare || feed_.AppliedHere(op.family, op.key, ch.seq)) continue;
         Result<std::function<void()>> r = prepare(op);
         if (!r.ok()) {
           st = Status::IoError("change " + std::to_string(ch.seq) + ": " + r.status().message());

@@ -13,7 +13,8 @@
 // its own commits, in log order; an operation on a key this node has
 // itself written at a later position is skipped (ChangeFeed::AppliedHere),
 // so an older change never undoes a newer one. Its own commits come back
-// through the log too and are skipped the same way — unless their outcome
+// through the log too and are skipped the same way, before they are even
+// prepared — unless their outcome
 // was unknown here (a connection lost during the commit), in which case the
 // log is what tells the node that they did commit.
 //
