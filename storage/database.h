@@ -82,8 +82,9 @@ class ChangeFeed {
   virtual Status Read(uint64_t after, size_t limit, int timeout_ms, std::vector<CommittedChange>* out) = 0;
   // Whether this process already holds a change to (f, key) at least as new
   // as `seq` — its own commit, whose in-memory change was applied when it
-  // committed — so applying `seq` would undo a newer state. Call from the
-  // group-commit thread, where commits are applied.
+  // committed — so applying `seq` would undo a newer state. Any thread; the
+  // answer that counts is the one on the group-commit thread, where commits
+  // are applied (once true it stays true until AppliedThrough passes seq).
   virtual bool AppliedHere(Family f, std::string_view key, uint64_t seq) = 0;
   // Every change through `seq` is applied: the bookkeeping for it can go.
   virtual void AppliedThrough(uint64_t seq) = 0;
@@ -167,8 +168,10 @@ class Database {
    public:
     virtual ~ExclusiveLock() = default;
   };
-  // Waits until `name` is free and takes it. A database no one else writes
-  // needs none: an empty lock at once (callers serialise within the process).
+  // Waits until `name` is free and takes it; Unavailable when another
+  // process holds it for too long (PostgreSQL: 30 s). A database no one else
+  // writes needs none: an empty lock at once (callers serialise within the
+  // process).
   virtual Result<std::unique_ptr<ExclusiveLock>> Lock(std::string_view name) {
     (void)name;
     return std::make_unique<ExclusiveLock>();

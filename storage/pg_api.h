@@ -20,7 +20,7 @@ struct PgApi {
 #define CLARIBI_PQ_FUNCTIONS(X)                                                                              \
   X(PQclear) X(PQconnectdbParams) X(PQconsumeInput) X(PQfreemem) X(PQnotifies) X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) X(PQexecParams)              \
   X(PQexitPipelineMode) X(PQfinish) X(PQgetResult) X(PQgetlength) X(PQgetvalue) X(PQntuples)                \
-  X(PQpipelineStatus) X(PQpipelineSync) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorMessage)           \
+  X(PQpipelineStatus) X(PQpipelineSync) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField) X(PQresultErrorMessage)           \
   X(PQresultStatus) X(PQsendQueryParams) X(PQsetSingleRowMode) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
 #define CLARIBI_PQ_MEMBER(name) decltype(&::name) name = nullptr;
   CLARIBI_PQ_FUNCTIONS(CLARIBI_PQ_MEMBER)

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -142,6 +143,8 @@ constexpr int64_t kChangeLogLock = 0x636c61726942'4c;
 // and the claims table a claim.
 constexpr const char* kChangeRetention = "1 day";
 constexpr const char* kClaimRetention = "30 days";
+// Longest wait for a Lock another node holds.
+constexpr int kLockWaitSeconds = 30;
 
 Status schema_version(PGconn* c, int* version) {
   PgResult r(pq->PQexec(c, "SELECT to_regclass('claribi_schema') IS NOT NULL"));
@@ -450,11 +453,25 @@ class PgDatabase final : public Database {
     PGconn* c = nullptr;
     if (Status st = connect(options_.url, shown_, &c); !st.ok()) return st;
     auto lock = std::make_unique<PgLock>(c);
+    // A bounded wait (a caller's thread is held meanwhile, and two nodes
+    // waiting on each other's tables must come apart), and the server's
+    // keepalives short, so the lock of a node cut off is freed in seconds.
+    static const std::string kSession = "SET lock_timeout = '" + std::to_string(kLockWaitSeconds) +
+                                        "s'; SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 2; "
+                                        "SET tcp_keepalives_count = 3";
+    if (Status st = exec_simple(c, kSession, PGRES_COMMAND_OK); !st.ok()) return st;
     const std::string n(name);
     const char* values[] = {n.c_str()};
     PgResult r(pq->PQexecParams(c, "SELECT pg_advisory_lock(1668047218, hashtext($1))", 1, nullptr, values, nullptr,
                                 nullptr, 0));
-    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failed("lock", r.get(), c);
+    if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      const char* state = r != nullptr ? pq->PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+      if (state != nullptr && std::strcmp(state, "55P03") == 0) {  // lock_not_available
+        return Status::Unavailable(std::string(name) + " is held by another node for more than " +
+                                   std::to_string(kLockWaitSeconds) + " s");
+      }
+      return failed("lock", r.get(), c);
+    }
     return std::unique_ptr<ExclusiveLock>(std::move(lock));
   }
 
@@ -634,7 +651,8 @@ class PgDatabase final : public Database {
     if (!following_) return;
     for (const Batch::Op& op : logged) {
       std::string k = own_key(op.family, op.key);
-      own_newest_[k] = seq;
+      uint64_t& newest = own_newest_[k];  // a synchronous Write on another thread may finish out of order
+      newest = std::max(newest, seq);
       own_order_.emplace_back(seq, std::move(k));
     }
   }
@@ -674,8 +692,12 @@ class PgChangeFeed final : public ChangeFeed {
 
   Result<uint64_t> Head() override {
     if (Status st = ensure(); !st.ok()) return st;
-    PgResult r(pq->PQexecParams(c_, "SELECT coalesce(max(seq), 0) FROM claribi_changes", 0, nullptr, nullptr,
-                                nullptr, nullptr, 1));
+    // After a quiet day the trim may have emptied the log: the head is then
+    // where the trim reached.
+    PgResult r(pq->PQexecParams(c_,
+                                "SELECT greatest(coalesce((SELECT max(seq) FROM claribi_changes), 0), "
+                                "(SELECT through FROM claribi_change_trim))",
+                                0, nullptr, nullptr, nullptr, nullptr, 1));
     if (r == nullptr || pq->PQresultStatus(r.get()) != PGRES_TUPLES_OK || pq->PQgetlength(r.get(), 0, 0) != 8) {
       Status st = failed("change log head", r.get(), c_);
       close();
@@ -686,6 +708,7 @@ class PgChangeFeed final : public ChangeFeed {
 
   Status Read(uint64_t after, size_t limit, int timeout_ms, std::vector<CommittedChange>* out) override {
     out->clear();
+    if (!behind_.ok()) return behind_;  // for good: the node must load again
     if (Status st = ensure(); !st.ok()) return st;
     if (Status st = maintain(after); !st.ok()) return st;
     for (int round = 0;; ++round) {
@@ -740,8 +763,10 @@ class PgChangeFeed final : public ChangeFeed {
     return any;
   }
 
-  // Once a minute: trims what every node has had a day to read, and refuses
-  // to go on past changes this node never read.
+  // Once a minute: trims what every node has had a day to read, and from
+  // then on refuses to go on (behind_) when that trim took changes this node
+  // had not read. (A trim by another node between this check and the next
+  // fetch goes unseen for a minute: only a node a day behind meets it.)
   Status maintain(uint64_t after) {
     auto now = std::chrono::steady_clock::now();
     if (maintained_ != std::chrono::steady_clock::time_point() && now - maintained_ < std::chrono::minutes(1))
@@ -766,7 +791,7 @@ class PgChangeFeed final : public ChangeFeed {
     }
     maintained_ = now;
     if (through > after) {
-      return Status::Internal("the change log was trimmed through " + std::to_string(through) +
+      return behind_ = Status::Internal("the change log was trimmed through " + std::to_string(through) +
                               " and this node has applied only through " + std::to_string(after) +
                               " (changes are kept " + kChangeRetention + "): restart it to load the current state");
     }
@@ -802,6 +827,7 @@ class PgChangeFeed final : public ChangeFeed {
   PgDatabase& db_;
   PGconn* c_ = nullptr;
   std::chrono::steady_clock::time_point maintained_{};
+  Status behind_;  // set once the log was trimmed past this node's position
 };
 
 Result<std::unique_ptr<ChangeFeed>> PgDatabase::OpenChangeFeed() {

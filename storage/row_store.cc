@@ -292,8 +292,9 @@ Status RowStore::LoadSegment(uint64_t ds, const SegmentInfo& segment, SegmentMet
   if (g.ok()) g = decode_segment_meta(raw, meta);
   if (g.ok() && meta->chunks.size() != segment.chunks) g = Status::Corruption("segment meta: chunk count");
   if (g.ok() || g.code() == StatusCode::kIoError || g.code() == StatusCode::kUnavailable) return g;
-  return Status::Corruption("table of data source " + std::to_string(ds) + ", segment " + std::to_string(segment.id) +
-                            ": " + g.message());
+  const std::string where = "table of data source " + std::to_string(ds) + ", segment " + std::to_string(segment.id);
+  if (g.code() == StatusCode::kNotFound) return Status::NotFound(where + ": no segment metadata");
+  return Status::Corruption(where + ": " + g.message());
 }
 
 Status RowStore::LoadAll(const std::function<void(TableManifest, std::vector<SegmentMeta>)>& fn) const {

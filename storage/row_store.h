@@ -148,7 +148,8 @@ class RowStore {
   Status LoadAll(const std::function<void(TableManifest, std::vector<SegmentMeta>)>& fn) const;
   // The stored manifest of table ds: NotFound when it has none (no upload yet).
   Status LoadManifest(uint64_t ds, TableManifest* out) const;
-  // The metadata of one segment of table ds.
+  // The metadata of one segment of table ds; NotFound when it is gone (a
+  // later replace or delete removed it), Corruption when it does not decode.
   Status LoadSegment(uint64_t ds, const SegmentInfo& segment, SegmentMeta* meta) const;
   Status ReadColumn(uint64_t ds, uint64_t segment, uint32_t chunk, uint16_t column, std::string* bytes) const;
 

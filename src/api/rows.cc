@@ -65,7 +65,10 @@ void render_outcome(http::Response& r, const rows::UploadOutcome& o, uint64_t ds
       r.close_connection = true;
       return;
     case Kind::kUnavailable:
-      http::render_error(r, http::ErrorCode::kServiceUnavailable, "Too many uploads are in progress; try again shortly.");
+      // A detail: the table's lock was held too long by another node's upload.
+      http::render_error(r, http::ErrorCode::kServiceUnavailable,
+                         o.detail.empty() ? "Too many uploads are in progress; try again shortly."
+                                          : "Another upload to this data source is in progress; try again shortly.");
       r.add_header("Retry-After", "1");
       return;
     case Kind::kFailed:

@@ -91,11 +91,14 @@ void ChangeFollower::run() {
         const Prepare& prepare = prepare_[static_cast<size_t>(op.family)];
         // This node's own commits come back too: not prepared (decoded,
         // rendered) only to be skipped. Once true this stays true until
-        // AppliedThrough passes the change, which only this thread calls.
+        // AppliedThrough passes the change, which runs only in the apply
+        // this thread submits below and waits for.
         if (!prepare || feed_.AppliedHere(op.family, op.key, ch.seq)) continue;
         Result<std::function<void()>> r = prepare(op);
         if (!r.ok()) {
-          st = Status::IoError("change " + std::to_string(ch.seq) + ": " + r.status().message());
+          st = r.status().code() == StatusCode::kCorruption
+                   ? Status::Corruption("change " + std::to_string(ch.seq) + ": " + r.status().message())
+                   : Status::IoError("change " + std::to_string(ch.seq) + ": " + r.status().message());
           break;
         }
         if (r.value()) steps.push_back(Step{op.family, std::string(op.key), ch.seq, std::move(r.value())});
@@ -104,6 +107,10 @@ void ChangeFollower::run() {
     }
     if (!st.ok()) {  // the same changes again after a pause (a read failed, or a record does not decode)
       report(st);
+      if (st.code() == StatusCode::kCorruption) {  // stuck until mended: health says so
+        std::lock_guard lk(mu_);
+        problem_ = "cannot apply the other nodes' changes: " + st.message();
+      }
       if (!pause(kRetryMs)) return;
       continue;
     }
@@ -131,6 +138,10 @@ void ChangeFollower::run() {
     }
     if (!ran) return;  // the writer has stopped: so is the server
     position_.store(through, std::memory_order_relaxed);
+    {
+      std::lock_guard lk(mu_);
+      problem_.clear();  // past what was stuck (a trimmed log never gets here)
+    }
     applied_.fetch_add(got.size(), std::memory_order_relaxed);
     const double age_us = got.back().age_seconds * 1e6 + double(monotonic_ns() - read_at) / 1e3;
     lag_micros_.observe(age_us < 0 ? 0 : uint64_t(age_us));

@@ -19,9 +19,10 @@
 // log is what tells the node that they did commit.
 //
 // While the database is unreachable it retries each second from where it
-// was; a change that does not decode is retried too (and logged), never
-// skipped. When the log was trimmed past its position (a node away longer
-// than the log keeps changes), problem() says so and the node must restart.
+// was; a change that does not decode is retried too (logged, and health
+// reports it), never skipped. When the log was trimmed past its position (a
+// node away longer than the log keeps changes), problem() says so and the
+// node must restart.
 #pragma once
 
 #include <array>

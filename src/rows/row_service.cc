@@ -167,6 +167,18 @@ Result<std::function<void()>> RowService::followed(const storage::Batch::Op& op)
   storage::TableManifest m;
   if (Status st = storage::decode_manifest(op.value, &m); !st.ok()) return st;
   auto chunks = chunks_for(m);
+  if (!chunks.ok() && chunks.status().code() == StatusCode::kNotFound) {
+    // A segment it lists is gone: a later change (a replace, the table
+    // deleted) has superseded this version, and is further on in the log.
+    // The table as stored now is at least as new: that is what is installed
+    // (or nothing, when it is gone), and the later change re-applies it.
+    uint64_t ds = m.data_source_id;
+    m = storage::TableManifest();
+    Status st = store_.LoadManifest(ds, &m);
+    if (st.code() == StatusCode::kNotFound) return std::function<void()>([this, ds] { drop(ds); });
+    if (!st.ok()) return st;
+    chunks = chunks_for(m);  // NotFound again: superseded again meanwhile; retried
+  }
   if (!chunks.ok()) return chunks.status();
   return std::function<void()>([this, m = std::move(m), chunks = std::move(chunks.value())]() mutable {
     install(m, std::move(chunks));

@@ -172,7 +172,9 @@ void Upload::run() {
                                                     : Result<storage::TableManifest>(lock.status());
     if (!base.ok()) {
       UploadOutcome o;
-      o.kind = UploadOutcome::Kind::kFailed;
+      // Another node's upload to the table held it too long: try again later (503).
+      o.kind = base.status().code() == StatusCode::kUnavailable ? UploadOutcome::Kind::kUnavailable
+                                                                 : UploadOutcome::Kind::kFailed;
       o.detail = base.status().message();
       complete(std::move(o));
       return;

@@ -55,7 +55,12 @@ start_node() {
 }
 stop_node() {
   local pid=${NODE_PID[$1]:-}
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true  # not stopped within 30 s
+    wait "$pid" 2>/dev/null || true
+  fi
   NODE_PID[$1]=""
 }
 kill9_node() {

@@ -20,7 +20,8 @@ start_node b
 start_node c
 now_ms() { date +%s%3N; }
 # until_on NODE EXPECTED CMD...: runs CMD (which prints a value) on NODE
-# until it prints EXPECTED, for at most 10 s; prints what it printed last and
+# until it prints EXPECTED, at most 1000 times 10 ms apart (each CMD is a
+# request of its own, so longer than 10 s in all); prints what it printed last and
 # the milliseconds waited (to stderr: the lag, shown, never asserted).
 until_on() {
   local node=$1 want=$2 got="" start
@@ -156,6 +157,17 @@ on c
 check "node c: the data source's row_count" "$(req GET "/api/data-sources/$DS/" "$ADMIN"; jr .row_count)" "80003"
 on main
 
+# Node c frozen while node a appends to the table and then replaces it: when
+# c goes on, the append's version lists segments the replace removed; c
+# installs the table as stored and follows on (checked further down too).
+kill -STOP "${NODE_PID[c]}"
+req POST "/api/data-sources/$DS/rows/" "$ADMIN" $'region,revenue\nZ,9\n' text/csv
+check "node a: appended while node c is frozen" "$ST" "201"
+req POST "/api/data-sources/$DS/rows/?mode=replace" "$ADMIN" $'region,revenue\nR,1\nR,2\n' text/csv
+check "node a: then replaced" "$ST $(jr .row_count)" "201 2"
+kill -CONT "${NODE_PID[c]}"
+check "node c, thawed: the table as replaced" "$(until_on c "200 [[2]]" count_rows)" "200 [[2]]"
+
 # A data source with rows deleted on b: gone on a, its table too.
 req POST /api/data-sources/ "$ADMIN" '{"name":"scratch","type":"upload"}'
 DS2=$(jr .id)
@@ -203,15 +215,16 @@ check "node c's metrics: changes applied, and their lag" \
 runs() { req GET "/api/reports/$REP/runs/" "$ADMIN"; jr '.count'; }
 for _ in $(seq 1 900); do [ "$(runs)" != 0 ] && break; sleep 0.1; done
 sleep 3  # the other nodes' schedulers saw the same minute
-req GET "/api/reports/$REP/runs/" "$ADMIN"
-minutes=$(jq -r '[.results[].started_at[0:16]] | "\(length) \(unique | length)"' <<<"$B")
 claims=$(psql_ -d shared -c "SELECT count(*) FROM claribi_claims WHERE name LIKE 'report/$REP/run/%'")
-check "three nodes: each scheduled time ran once (runs, distinct minutes, claims)" \
-  "$minutes $claims" "$(runs) $(runs) $(runs)"
+req GET "/api/reports/$REP/runs/" "$ADMIN"
+n=$(jr .count)
+check "three nodes: the schedule ran" "$([ "$n" -ge 1 ] && echo yes)" "yes"
+check "... each scheduled time once: runs, their distinct minutes, claims" \
+  "$(jq -r '[.results[].started_at[0:16]] | unique | length' <<<"$B") $claims" "$n $n"
 # Control: the next minute claimed by someone else (a fourth node, say) runs nowhere.
-before=$(runs)
-t=$(psql_ -d shared -c "SELECT max(split_part(name, '/', 4)::bigint) + 60 FROM claribi_claims WHERE name LIKE 'report/$REP/run/%'")
+t=$(psql_ -d shared -c "SELECT coalesce(max(split_part(name, '/', 4)::bigint) + 60, 0) FROM claribi_claims WHERE name LIKE 'report/$REP/run/%'")
+check "the next scheduled time is known" "$([ "$t" -gt "$(date +%s)" ] && echo yes)" "yes"
 psql_ -d shared -c "INSERT INTO claribi_claims (name, node) VALUES ('report/$REP/run/$t', 0) ON CONFLICT DO NOTHING"
-while [ "$(date +%s)" -lt $((t + 5)) ]; do sleep 1; done
-check "a scheduled time claimed elsewhere runs on none of the three" "$(runs)" "$before"
+while [ "$(date +%s)" -lt $((t + 5)) ] && [ "$(date +%s)" -lt $((t + 120)) ]; do sleep 1; done
+check "a scheduled time claimed elsewhere runs on none of the three" "$(runs)" "$n"
 finish
