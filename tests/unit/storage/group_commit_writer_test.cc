@@ -30,6 +30,12 @@ std::unique_ptr<Database> open_db(const std::string& path, bool read_only = fals
   return r.ok() ? std::move(r).value() : nullptr;
 }
 
+// A database every write to fails: created, then opened read-only.
+std::unique_ptr<Database> open_failing_db(TempDir& dir) {
+  if (!open_db(dir.sub("db"))) return nullptr;
+  return open_db(dir.sub("db"), /*read_only=*/true);
+}
+
 TEST(StorageGroupCommit, ManyThreadsAreGroupedAndAllCommit) {
   TempDir dir;
   auto db = open_db(dir.sub("db"));
@@ -154,11 +160,7 @@ TEST(StorageGroupCommit, AfterCommitRunsBeforeDoneInOrder) {
 
 TEST(StorageGroupCommit, FailedWriteReachesEveryCallbackAndAppliesNothing) {
   TempDir dir;
-  {
-    auto db = open_db(dir.sub("db"));
-    ASSERT_TRUE(db);
-  }
-  auto db = open_db(dir.sub("db"), /*read_only=*/true);  // every write fails
+  auto db = open_failing_db(dir);
   ASSERT_TRUE(db);
   GroupCommitWriter writer(*db);
   std::atomic<int> failed{0}, hooks{0};
@@ -183,11 +185,7 @@ TEST(StorageGroupCommit, FailedWriteReachesEveryCallbackAndAppliesNothing) {
 // in a group whose write failed; the non-empty batches' hooks do not.
 TEST(StorageGroupCommit, EmptyBatchHookRunsEvenWhenItsGroupFails) {
   TempDir dir;
-  {
-    auto db = open_db(dir.sub("db"));
-    ASSERT_TRUE(db);
-  }
-  auto db = open_db(dir.sub("db"), /*read_only=*/true);  // every write fails
+  auto db = open_failing_db(dir);
   ASSERT_TRUE(db);
   GroupCommitWriter writer(*db);
   std::atomic<int> empty_hooks{0}, other_hooks{0};
