@@ -15,17 +15,24 @@ void append_varint(std::string& out, size_t v) {
   out.push_back(static_cast<char>(v));
 }
 
+// false when `s` ends inside the varint or it is longer than 64 bits.
+bool parse_varint(std::string_view s, size_t* pos, size_t* v) {
+  *v = 0;
+  for (int shift = 0; *pos < s.size() && shift < 64; shift += 7) {
+    auto b = static_cast<unsigned char>(s[(*pos)++]);
+    *v |= static_cast<size_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
 // The buffer was written by this file, so it is well formed; the bounds are
 // checked anyway so a bug shows up as an assertion, not a wild read.
 size_t read_varint(std::string_view s, size_t* pos) {
   size_t v = 0;
-  for (int shift = 0; *pos < s.size() && shift < 64; shift += 7) {
-    auto b = static_cast<unsigned char>(s[(*pos)++]);
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) return v;
-  }
-  assert(false && "malformed batch");
-  return 0;
+  const bool ok = parse_varint(s, pos, &v);
+  assert(ok && "malformed batch");
+  return ok ? v : 0;
 }
 
 // s.substr(pos, n) clamped to the buffer (never throws, never reads past it).
@@ -77,15 +84,7 @@ void Batch::Clear() {
 
 bool Batch::FromRep(std::string_view rep, Batch* out) {
   // The checked twin of const_iterator::Decode: bytes from outside.
-  auto varint = [&](size_t* pos, size_t* v) {
-    *v = 0;
-    for (int shift = 0; *pos < rep.size() && shift < 64; shift += 7) {
-      auto b = static_cast<unsigned char>(rep[(*pos)++]);
-      *v |= static_cast<size_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  };
+  auto varint = [&](size_t* pos, size_t* v) { return parse_varint(rep, pos, v); };
   size_t count = 0;
   for (size_t p = 0; p < rep.size();) {
     auto type = static_cast<OpType>(rep[p++]);

@@ -18,9 +18,10 @@ RowService::RowService(storage::RowStore& store, storage::GroupCommitWriter& wri
       budget_(memory_budget_bytes),
       snapshots_(qsbr) {}
 
-std::shared_ptr<const Chunk> RowService::make_chunk(uint64_t ds, uint64_t segment, uint32_t index,
-                                                    storage::ChunkMeta meta) {
-  return std::make_shared<Chunk>(*this, ds, segment, index, std::move(meta));
+void RowService::add_segment_chunks(uint64_t ds, uint64_t segment, const storage::SegmentMeta& meta,
+                                    std::vector<std::shared_ptr<const Chunk>>* out) {
+  for (size_t i = 0; i < meta.chunks.size(); ++i)
+    out->push_back(std::make_shared<Chunk>(*this, ds, segment, uint32_t(i), meta.chunks[i]));
 }
 
 RowService::~RowService() = default;
@@ -29,10 +30,8 @@ Status RowService::load() {
   if (Status st = store_.Cleanup(); !st.ok()) return st;
   Status st = store_.LoadAll([this](storage::TableManifest m, std::vector<storage::SegmentMeta> metas) {
     TableState t;
-    for (size_t seg = 0; seg < m.segments.size(); ++seg) {
-      for (size_t i = 0; i < metas[seg].chunks.size(); ++i)
-        t.chunks.push_back(make_chunk(m.data_source_id, m.segments[seg].id, uint32_t(i), metas[seg].chunks[i]));
-    }
+    for (size_t seg = 0; seg < m.segments.size(); ++seg)
+      add_segment_chunks(m.data_source_id, m.segments[seg].id, metas[seg], &t.chunks);
     t.manifest = std::move(m);
     publish_snapshot(t);
     std::lock_guard lk(mu_);
@@ -88,7 +87,6 @@ Result<storage::TableManifest> RowService::manifest_for_upload(uint64_t org_id, 
   storage::TableManifest m;
   Status st = store_.LoadManifest(ds, &m);
   if (st.code() == StatusCode::kNotFound) {
-    m = storage::TableManifest();
     m.org_id = org_id;
     m.data_source_id = ds;
     return m;
@@ -152,8 +150,7 @@ Result<std::vector<std::shared_ptr<const Chunk>>> RowService::chunks_for(const s
     }
     storage::SegmentMeta meta;
     if (Status st = store_.LoadSegment(m.data_source_id, seg, &meta); !st.ok()) return st;
-    for (size_t i = 0; i < meta.chunks.size(); ++i)
-      chunks.push_back(make_chunk(m.data_source_id, seg.id, uint32_t(i), std::move(meta.chunks[i])));
+    add_segment_chunks(m.data_source_id, seg.id, meta, &chunks);
   }
   return chunks;
 }
@@ -173,7 +170,6 @@ Result<std::function<void()>> RowService::followed(const storage::Batch::Op& op)
     // The table as stored now is at least as new: that is what is installed
     // (or nothing, when it is gone), and the later change re-applies it.
     uint64_t ds = m.data_source_id;
-    m = storage::TableManifest();
     Status st = store_.LoadManifest(ds, &m);
     if (st.code() == StatusCode::kNotFound) return std::function<void()>([this, ds] { drop(ds); });
     if (!st.ok()) return st;

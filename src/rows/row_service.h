@@ -85,7 +85,9 @@ class RowService final : public ChunkHome {
   void column_loaded(const Chunk& chunk, size_t column, size_t bytes) override;
   void bytes_released(size_t bytes) override;
 
-  std::shared_ptr<const Chunk> make_chunk(uint64_t ds, uint64_t segment, uint32_t index, storage::ChunkMeta meta);
+  // Appends a Chunk for each chunk of segment `segment` of table ds.
+  void add_segment_chunks(uint64_t ds, uint64_t segment, const storage::SegmentMeta& meta,
+                          std::vector<std::shared_ptr<const Chunk>>* out);
 
  private:
   friend class Upload;

@@ -312,11 +312,7 @@ void Upload::publish() {
     complete(std::move(o));
     return;
   }
-  if (builder_->rows() > 0) {
-    const storage::SegmentMeta& meta = segment_->meta();
-    for (size_t i = 0; i < meta.chunks.size(); ++i)
-      chunks.value().push_back(service_.make_chunk(ds_, segment, uint32_t(i), meta.chunks[i]));
-  }
+  if (builder_->rows() > 0) service_.add_segment_chunks(ds_, segment, segment_->meta(), &chunks.value());
   RowService* svc = &service_;
   resources::Attachment att;
   att.batch = std::move(batch);
