@@ -44,7 +44,8 @@ test-asan: deps
 # The unit tests that run threads, under ThreadSanitizer (limiter, indexes,
 # QSBR, group commit, collections, resources, rows, the query pool through
 # the differential test, the scheduler and report runs). tools/tsan.supp
-# names the one uninstrumented library whose own synchronization TSan cannot see.
+# names the uninstrumented code (libzstd, RocksDB's memtable) whose own
+# synchronization TSan cannot see.
 TSAN_TESTS := limit_concurrency index_concurrent_map_stress_test index_qsbr_test index_collection_test \
 	storage_group_commit_writer_test storage_database_test resources_resource_service_test \
 	rows_row_service_test scheduler_test analytics_differential_test report_runner_test metrics_test
