@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 300
 DATA_DIR  ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-release test-asan test-tsan test-fuzz fuzz fuzz-build soak bench deps clean
+.PHONY: all build run test test-release test-asan test-tsan test-fuzz test-cluster fuzz fuzz-build soak bench deps clean
 
 all: build
 
@@ -68,6 +68,13 @@ test-fuzz: fuzz-build
 
 fuzz: fuzz-build
 	@bash tools/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The cluster harness in full (tests/cluster/): PostgreSQL primary + synchronous
+# standby, Redis, HAProxy and three nodes, each in a network namespace; needs
+# root. `make test` runs its short form (cluster_short_test).
+test-cluster: build
+	@CLUSTER_TEST_REQUIRE=1 CLUSTER_TEST_MODE=full SERVER_BIN=$(BUILD)/src/server/claribi-server \
+		ADMIN_BIN=$(BUILD)/tools/admin/claribi-admin bash tests/cluster/cluster_test.sh
 
 # The crash soak of the suite (10 kill -9 rounds) for SOAK_CYCLES (100) rounds.
 SOAK_CYCLES ?= 100

@@ -32,6 +32,7 @@ PACKAGES=(
   redis-server          # tests of the Redis limiter (tests/e2e/redis_limits_test.sh)
   libpq-dev             # storage.backend = "postgresql": libpq's header (the library is loaded at run time)
   postgresql            # tests of the PostgreSQL engine (tests/e2e/postgresql_test.sh starts a private cluster)
+  iproute2              # tests/cluster/: ip netns and veth, one network namespace per cluster member
 )
 # Node.js and npm: the pinned npm packages of tools/openapi (the Redoc bundle the
 # build installs for GET /api/docs/, and redocly lint in the tests). Debian's
