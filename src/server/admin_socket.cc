@@ -329,8 +329,8 @@ Status AdminSocket::start(const std::string& socket_path) {
   if (!addr.init(socket_path, &error)) return Status::InvalidArgument("admin socket: " + error);
 
   // A socket file left by a server that did not stop cleanly. Nothing can be
-  // listening on it: this process holds the database lock of this data
-  // directory. Anything but a socket is left alone.
+  // listening on it: this process holds the data directory's lock
+  // (DataDirLock). Anything but a socket is left alone.
   struct stat st;
   if (::lstat(socket_path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode))

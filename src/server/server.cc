@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "api/pipeline.h"
 #include "auth/jwt.h"
@@ -23,12 +24,14 @@
 #include "config/quote.h"
 #include "limit/redis_limiter.h"
 #include "server/config_check.h"
+#include "server/data_dir_lock.h"
 #include "server/app.h"
 
 namespace claribi::server {
 
 struct Server::Impl {
   Config config;
+  std::optional<DataDirLock> dir_lock;  // first in, last out: held until everything below is gone
   std::unique_ptr<App> app;
   std::unique_ptr<net::TlsContext> tls;
   net::TlsOptions tls_opts;  // the files SIGHUP re-reads
@@ -68,6 +71,9 @@ Status Server::start() {
   const Config& cfg = s.config;
   Status st = ensure_dir(cfg.data_dir);
   if (!st.ok()) return st;
+  auto lock = DataDirLock::Acquire(cfg.data_dir);
+  if (!lock.ok()) return lock.status();
+  s.dir_lock.emplace(std::move(*lock));
 
   // TLS: configured certificate, or the development one.
   net::TlsOptions tls_opts;

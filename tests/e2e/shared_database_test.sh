@@ -7,6 +7,7 @@
 # source deleted — also after a node's SIGKILL and restart
 # and after PostgreSQL's restart; and a scheduled report runs once per
 # scheduled time, not once per node (a time already claimed runs nowhere).
+# A second server on a node's data directory is refused.
 # Each propagation check has its negative control: the state before the
 # change, seen on the other node. Lags are printed, not asserted; every wait
 # is bounded.
@@ -18,6 +19,18 @@ A bootstrap --org "Acme Corp" --plan professional --ai-credits 10 --email admin@
   --password admin-password --first-name Ada --last-name Admin >/dev/null
 start_node b
 start_node c
+# One server per data directory: on PostgreSQL no RocksDB LOCK stops a second one, the data directory's
+# lock does (before it, a second server started, served node b's port and took over its admin socket).
+rc=0
+out=$(timeout 30 "$SERVER_BIN" --data-dir "$(node_dir b)" --listen 127.0.0.1:0 --plain-listen "" \
+  --metrics-listen 127.0.0.1:0 2>&1) || rc=$?
+check "a second server on node b's data directory refused, naming the holder" \
+  "$([ "$rc" -ne 0 ] && echo refused) $(grep -c "in use by another claribi-server (pid ${NODE_PID[b]})" <<<"$out")" "refused 1"
+on b
+check "node b: still serving, its admin socket in place (control: what a second server used to take)" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/health/") $([ -S "$(node_dir b)/admin.sock" ] && echo socket)" \
+  "200 socket"
+on main
 now_ms() { date +%s%3N; }
 # until_on NODE EXPECTED CMD...: runs CMD (which prints a value) on NODE
 # until it prints EXPECTED, at most 1000 times 10 ms apart (each CMD is a
