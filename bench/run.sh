@@ -172,3 +172,6 @@ bash bench/shared_limits.sh "$BUILD"
 echo
 echo "PostgreSQL storage (bench/pg_storage.sh): durable creates on the embedded engine beside storage.backend = postgresql:"
 bash bench/pg_storage.sh "$BUILD"
+echo
+echo "cluster (bench/cluster.sh): status and a dashboard page through HAProxy with 1, 2 and 3 nodes (PostgreSQL, Redis):"
+bash bench/cluster.sh "$BUILD"
