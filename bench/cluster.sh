@@ -16,28 +16,12 @@
 set -euo pipefail
 BUILD=${1:-build}
 source bench/common.sh
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 WORK=$(mktemp -d /tmp/claribi-bench-cluster-XXXXXX)
-PIDS=()
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source bench/local_pg.sh
 
-# PostgreSQL (synchronous_commit on, fsync on; no standby: reads never reach it) and Redis, on loopback.
-mkdir -p "$WORK/pg" "$WORK/redis" "$WORK/haproxy"
-chmod 755 "$WORK"
-echo bench-password >"$WORK/pg/pw"
-[ "$(id -u)" -eq 0 ] && chown -R postgres "$WORK/pg"
-PGPORT=$(free_port)
-as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -A scram-sha-256 --pwfile="$WORK/pg/pw" -U claribi >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -w -l "$WORK/pg/log" \
-  -o "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null
-POSTMASTER=$(head -1 "$WORK/pg/data/postmaster.pid")
+# PostgreSQL and Redis, on loopback.
+start_local_pg
+mkdir -p "$WORK/redis" "$WORK/haproxy"
 RPORT=$(free_port)
 redis-server --bind 127.0.0.1 --port "$RPORT" --save "" --appendonly no --dir "$WORK/redis" >"$WORK/redis/log" 2>&1 &
 REDIS_PID=$!
@@ -48,7 +32,7 @@ export CLARIBI_RATE_LIMITS_JWT_PER_MINUTE=16000000  # exercised, never cutting a
 export CLARIBI_LOG_ACCESS=off
 export CLARIBI_JWT_SECRET="bench-cluster-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export CLARIBI_STORAGE_BACKEND=postgresql
-export CLARIBI_STORAGE_POSTGRESQL_URL="postgresql://claribi:bench-password@127.0.0.1:$PGPORT/postgres"
+export CLARIBI_STORAGE_POSTGRESQL_URL="$PG_URL"
 "$ADMIN" --data-dir "$WORK/admin" migrate >/dev/null
 "$ADMIN" --data-dir "$WORK/admin" bootstrap --org "Acme Corp" --plan professional --ai-credits 1 \
   --email you@example.com --password your-password --first-name Jane --last-name Smith >/dev/null

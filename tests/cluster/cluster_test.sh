@@ -90,17 +90,20 @@ standby_of() {
   echo "primary_conninfo = 'host=${NETNS_ADDR[$2]} user=claribi password=$PGPASS application_name=${3:-$1}'" \
     >>"$PGW/$1/postgresql.auto.conf"
 }
+# replication_state PRIMARY APPLICATION COLUMN: sync_state or state of that standby, as PRIMARY sees it.
+replication_state() { psql_at "$1" "SELECT $3 FROM pg_stat_replication WHERE application_name = '$2'"; }
+# wait_replication PRIMARY APPLICATION COLUMN VALUE: bounded (10 s).
+wait_replication() {
+  for _ in $(seq 1 100); do [ "$(replication_state "$1" "$2" "$3")" = "$4" ] && return 0; sleep 0.1; done
+  return 1
+}
 # The primary waits for the standby named "standby" (only on its command line: a promoted standby does not
 # inherit it, so it accepts commits alone, as an operator's promotion script would configure).
 pg_start pg1 -c synchronous_standby_names=standby
 standby_of pg2 pg1 standby
 pg_start pg2
-for _ in $(seq 1 100); do
-  [ "$(psql_at pg1 "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")" = sync ] && break
-  sleep 0.1
-done
-check "PostgreSQL: the standby replicates synchronously" \
-  "$(psql_at pg1 "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby'")" "sync"
+wait_replication pg1 standby sync_state sync || true
+check "PostgreSQL: the standby replicates synchronously" "$(replication_state pg1 standby sync_state)" "sync"
 psql_at pg1 "CREATE DATABASE claribi" >/dev/null
 # Every node knows every server; libpq takes the one that accepts writes.
 PG_URL="postgresql://claribi:$PGPASS@10.77.0.31:5432,10.77.0.32:5432,10.77.0.33:5432/claribi?target_session_attrs=read-write"
@@ -309,12 +312,8 @@ echo "[${SECONDS} s] The durability control: an asynchronous standby, cut off, t
 # found everything above counts it.
 standby_of pg3 pg2
 pg_start pg3
-for _ in $(seq 1 100); do
-  [ "$(psql_at pg2 "SELECT state FROM pg_stat_replication WHERE application_name = 'pg3'")" = streaming ] && break
-  sleep 0.1
-done
-check "(control) an asynchronous standby streams from the new primary" \
-  "$(psql_at pg2 "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'pg3'")" "async"
+wait_replication pg2 pg3 state streaming || true
+check "(control) an asynchronous standby streams from the new primary" "$(replication_state pg2 pg3 sync_state)" "async"
 link_down pg3
 rm -f "$DATA/stop"
 "${DRIVE[@]}" writer --base "$LB" --cafile "$CA" --token "$ADMIN" --out "$DATA/writes-async.log" \
