@@ -72,6 +72,14 @@ void Batch::DeleteRange(Family f, std::string_view begin, std::string_view end) 
   rep_.append(end);
 }
 
+void Batch::Expect(Family f, std::string_view key, std::string_view value) {
+  AppendHeader(OpType::kExpect, f, key);
+  append_varint(rep_, value.size());
+  rep_.append(value);
+}
+
+void Batch::ExpectAbsent(Family f, std::string_view key) { AppendHeader(OpType::kExpectAbsent, f, key); }
+
 void Batch::Append(const Batch& other) {
   rep_.append(other.rep_);
   count_ += other.count_;
@@ -83,7 +91,8 @@ void Batch::Clear() {
 }
 
 bool Batch::FromRep(std::string_view rep, Batch* out) {
-  // The checked twin of const_iterator::Decode: bytes from outside.
+  // The checked twin of const_iterator::Decode: bytes from outside (the
+  // change log, which holds writes only: a precondition there is refused).
   auto varint = [&](size_t* pos, size_t* v) { return parse_varint(rep, pos, v); };
   size_t count = 0;
   for (size_t p = 0; p < rep.size();) {
@@ -116,7 +125,7 @@ void Batch::const_iterator::Decode() {
   op_.key = clamped(rep_, p, klen);
   p += op_.key.size();
   op_.value = {};
-  if (op_.type == OpType::kPut || op_.type == OpType::kDeleteRange) {
+  if (op_.type == OpType::kPut || op_.type == OpType::kDeleteRange || op_.type == OpType::kExpect) {
     size_t vlen = read_varint(rep_, &p);
     op_.value = clamped(rep_, p, vlen);
     p += op_.value.size();

@@ -8,6 +8,14 @@
 // Encoding of one op: [type u8][family u8][key len varint][key]
 // [value len varint][value] (no value for a Delete). Later ops on the same key
 // win, as in RocksDB.
+//
+// Expect / ExpectAbsent are preconditions, not writes: the batch lands only
+// if, where it is applied (after the batches before it), the key holds
+// exactly that value / no value; otherwise it fails with kConflict and
+// nothing of it lands. They guard a read-modify-write built from a node's
+// in-memory view against a change another node committed that the view has
+// not caught up with (the PostgreSQL engine checks them). The embedded engine
+// has one writer — its process, whose view is its database — and skips them.
 #pragma once
 
 #include <cstddef>
@@ -22,12 +30,13 @@ namespace claribi::storage {
 
 class Batch {
  public:
-  enum class OpType : uint8_t { kPut = 1, kDelete = 2, kDeleteRange = 3 };
+  enum class OpType : uint8_t { kPut = 1, kDelete = 2, kDeleteRange = 3, kExpect = 4, kExpectAbsent = 5 };
   struct Op {
     OpType type;
     Family family;
     std::string_view key;
-    std::string_view value;  // empty for kDelete; the end key (exclusive) for kDeleteRange
+    std::string_view value;  // empty for kDelete and kExpectAbsent; the end key (exclusive) for
+                             // kDeleteRange; the value expected for kExpect
   };
 
   Batch() = default;
@@ -44,6 +53,9 @@ class Batch {
   // Removes every key k with begin <= k < end (RocksDB's range tombstone:
   // one op however many keys it covers).
   void DeleteRange(Family f, std::string_view begin, std::string_view end);
+  // Preconditions (see above).
+  void Expect(Family f, std::string_view key, std::string_view value);
+  void ExpectAbsent(Family f, std::string_view key);
   // Appends every op of `other`, in order.
   void Append(const Batch& other);
   void Clear();
@@ -51,8 +63,8 @@ class Batch {
 
   // The encoded operations, and a batch from such bytes (what the
   // PostgreSQL engine's change log stores). FromRep is false, with *out
-  // unspecified, when `rep` is not a well-formed encoding: a truncated op,
-  // an unknown op type or family.
+  // unspecified, when `rep` is not a well-formed encoding of writes: a
+  // truncated op, an unknown op type or family, or a precondition.
   std::string_view rep() const { return rep_; }
   static bool FromRep(std::string_view rep, Batch* out);
 

@@ -88,6 +88,12 @@ void GroupCommitWriter::Commit(std::vector<Request>& group, size_t begin, size_t
   sync_micros_.observe((monotonic_ns() - started) / 1000);
   group_sizes_.observe(end - begin);
   batches_written_.fetch_add(1, std::memory_order_relaxed);
+  if (st.code() == StatusCode::kConflict && end - begin > 1) {
+    // One batch's precondition failed, and with it the whole transaction:
+    // each again on its own, in order, so only the batches that conflict fail.
+    for (size_t i = begin; i < end; ++i) Commit(group, i, i + 1);
+    return;
+  }
   last_write_failed_.store(!st.ok(), std::memory_order_relaxed);
   if (st.ok()) {
     writes_committed_.fetch_add(end - begin, std::memory_order_relaxed);

@@ -21,7 +21,10 @@
 // throw.
 //
 // If the merged write fails, nothing of the group is applied (one atomic
-// WriteBatch) and every done gets the error; no after_commit runs. A group
+// WriteBatch) and every done gets the error; no after_commit runs — unless
+// it failed with kConflict (a batch's precondition did not hold, batch.h):
+// then each batch of the group is written again on its own, in order, and
+// only those that conflict fail. A group
 // is cut at `max_group_bytes` (each batch is still whole), so one write never
 // grows without bound.
 //

@@ -150,6 +150,37 @@ void IdentityStore::PutUser(Batch& b, const model::User& user, const model::User
   b.Put(Family::kMeta, email_key(user.email), key);
 }
 
+void IdentityStore::ExpectOrganization(Batch& b, uint64_t org_id, const model::Organization* current) {
+  char buf[kIdKeySize];
+  std::string_view key = id_key(org_id, buf);
+  if (current != nullptr) {
+    b.Expect(Family::kOrganizations, key, encode(*current));
+  } else {
+    b.ExpectAbsent(Family::kOrganizations, key);
+  }
+}
+
+void IdentityStore::ExpectUser(Batch& b, const model::User& written, const model::User* current) {
+  char buf[kOrgKeySize];
+  std::string_view key = org_key(written.org_id, written.id, buf);
+  if (current != nullptr) {
+    b.Expect(Family::kUsers, key, encode(*current));
+  } else {
+    b.ExpectAbsent(Family::kUsers, key);
+  }
+  if (current == nullptr || current->email != written.email) b.ExpectAbsent(Family::kMeta, email_key(written.email));
+}
+
+void IdentityStore::ExpectApiKey(Batch& b, const model::ApiKey& written, const model::ApiKey* current) {
+  char buf[kOrgKeySize];
+  std::string_view key = org_key(written.org_id, written.id, buf);
+  if (current != nullptr) {
+    b.Expect(Family::kApiKeys, key, encode(*current));
+  } else {
+    b.ExpectAbsent(Family::kApiKeys, key);
+  }
+}
+
 void IdentityStore::DeleteUser(Batch& b, const model::User& user) {
   char buf[kOrgKeySize];
   b.Delete(Family::kUsers, org_key(user.org_id, user.id, buf));

@@ -74,6 +74,12 @@ class IdentityStore {
   static void DeleteUser(Batch& b, const model::User& user);
   static void PutApiKey(Batch& b, const model::ApiKey& key);
   static void PutBlacklistedJti(Batch& b, std::string_view jti, int64_t exp);
+  // Preconditions of a read-modify-write (Batch::Expect): the record is
+  // stored as `current` (absent when null) — what the change was built
+  // from — and, for a user given a new email, no user holds that email.
+  static void ExpectOrganization(Batch& b, uint64_t org_id, const model::Organization* current);
+  static void ExpectUser(Batch& b, const model::User& written, const model::User* current);
+  static void ExpectApiKey(Batch& b, const model::ApiKey& written, const model::ApiKey* current);
   // Whether a kTokenBlacklist entry is a jti's point-lookup entry (not its
   // expiry-order twin); then *jti and *exp are set.
   static bool BlacklistEntry(std::string_view key, std::string_view value, std::string_view* jti, int64_t* exp);

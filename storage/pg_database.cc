@@ -64,8 +64,13 @@ Status failed(const char* what, const PGresult* r, const PGconn* c) {
 // The statements of one family, built once.
 struct FamilySql {
   std::string get, put, del, del_range, scan_all, scan_from, scan_range, scan_all_desc, scan_from_desc,
-      scan_range_desc;
+      scan_range_desc, lock, expect, expect_absent;
 };
+
+// SQLSTATE of an Expect that does not hold (its statement divides by the
+// number of matching rows), and of a deadlock between two nodes' writes.
+constexpr const char* kExpectFailed = "22012";
+constexpr const char* kDeadlock = "40P01";
 
 // Runs `sql` (no parameters) and expects `want`.
 Status exec_simple(PGconn* c, const std::string& sql, ExecStatusType want) {
@@ -139,6 +144,10 @@ constexpr int64_t kMigrationLock = 0x636c61726942'49;  // pg_advisory_xact_lock 
 // handed out in commit order (a bigserial alone is not: a later nextval can
 // commit first, and a reader past it would never see the earlier one).
 constexpr int64_t kChangeLogLock = 0x636c61726942'4c;
+// The first key of a precondition's pg_advisory_xact_lock(int, int): this
+// plus the family's number ("cla" and a byte; the claims' session locks use
+// "clar", 0x636c6172, beyond every family).
+constexpr int kExpectLockClass = 0x636c6100;
 // How long the change log keeps a change (a node away longer must restart)
 // and the claims table a claim.
 constexpr const char* kChangeRetention = "1 day";
@@ -195,6 +204,16 @@ class PgDatabase final : public Database {
       q.scan_all_desc = "SELECT k, v FROM " + t + " ORDER BY k DESC";
       q.scan_from_desc = "SELECT k, v FROM " + t + " WHERE k >= $1 ORDER BY k DESC";
       q.scan_range_desc = "SELECT k, v FROM " + t + " WHERE k >= $1 AND k < $2 ORDER BY k DESC";
+      // Preconditions (Batch::Expect): a transaction advisory lock per key,
+      // so two nodes' checks of one key are serialized until the first
+      // commits (a row lock cannot hold a key that has no row yet), then the
+      // check, an error when it does not hold — the only way to abort a
+      // pipelined transaction from inside. The statements name themselves
+      // for PostgreSQL's log.
+      q.lock = "SELECT pg_advisory_xact_lock(" + std::to_string(kExpectLockClass + int(i)) +
+               ", hashtext(encode($1, 'hex'))) AS claribi_expect_lock";
+      q.expect = "SELECT 1 / (SELECT count(*)::int FROM " + t + " WHERE k = $1 AND v = $2) AS claribi_expect";
+      q.expect_absent = "SELECT 1 / (1 - (SELECT count(*)::int FROM " + t + " WHERE k = $1)) AS claribi_expect_absent";
     }
     for (size_t i = 0; i < kSequenceCount; ++i) keyed_by_id_[static_cast<size_t>(sequence_family(static_cast<Sequence>(i)))] = true;
   }
@@ -263,10 +282,27 @@ class PgDatabase final : public Database {
     PGconn* c = lease.get();
     if (pq->PQenterPipelineMode(c) != 1) return failed("pipeline", nullptr, c);
     Status st;
+    size_t sent = 0;  // statements, counted from 0
     auto send = [&](const std::string& sql, const Params& p) {
       if (st.ok() && pq->PQsendQueryParams(c, sql.c_str(), p.count, nullptr, p.values, p.lengths, p.formats, 1) != 1)
         st = failed("send", nullptr, c);
+      ++sent;
     };
+    // The keys of every precondition, locked first and in one order (on
+    // every node), so two nodes' groups cannot deadlock on them.
+    std::vector<std::pair<Family, std::string_view>> expected;
+    for (const Batch* b : batches)
+      for (const Batch::Op& op : *b)
+        if (op.type == Batch::OpType::kExpect || op.type == Batch::OpType::kExpectAbsent)
+          expected.emplace_back(op.family, op.key);
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    for (const auto& [family, key] : expected) {
+      Params p;
+      p.bytes(key);
+      send(sql_[static_cast<size_t>(family)].lock, p);
+    }
+    std::vector<size_t> checks;  // the statements that check a precondition, in order
     for (const Batch* b : batches) {
       for (const Batch::Op& op : *b) {
         const FamilySql& q = sql_[static_cast<size_t>(op.family)];
@@ -287,6 +323,17 @@ class PgDatabase final : public Database {
             p.bytes(op.value);
             sql = &q.del_range;
             break;
+          case Batch::OpType::kExpect:
+            p.bytes(op.key);
+            p.bytes(op.value);
+            sql = &q.expect;
+            checks.push_back(sent);
+            break;
+          case Batch::OpType::kExpectAbsent:
+            p.bytes(op.key);
+            sql = &q.expect_absent;
+            checks.push_back(sent);
+            break;
         }
         send(*sql, p);
       }
@@ -304,9 +351,9 @@ class PgDatabase final : public Database {
       Params p;
       p.bytes(std::string_view(node, 8));
       p.bytes(logged.rep());
+      log_statement = sent;
       send(kInsert, p);
       send(kNotify, Params());
-      log_statement = ops + 1;
     }
     // The Sync ends the implicit transaction: every operation or none. No
     // Sync after a failed send (the connection is closed when given back,
@@ -329,7 +376,10 @@ class PgDatabase final : public Database {
       }
       PgResult owned(r);
       switch (pq->PQresultStatus(r)) {
+        // A row can come as SINGLE_TUPLE: libpq keeps a connection's
+        // single-row mode (the last scan's) into a pipeline's first query.
         case PGRES_TUPLES_OK:
+        case PGRES_SINGLE_TUPLE:
           if (statement == log_statement && pq->PQntuples(r) == 1 && pq->PQgetlength(r, 0, 0) == 8)
             seq = get_be64(pq->PQgetvalue(r, 0, 0));
           break;
@@ -341,7 +391,18 @@ class PgDatabase final : public Database {
         case PGRES_PIPELINE_ABORTED:
           break;  // skipped after an earlier error (reported by that one)
         default:
-          if (st.ok()) st = failed("write", r, c);
+          if (st.ok()) {
+            const char* state = pq->PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            if (state != nullptr && std::strcmp(state, kExpectFailed) == 0 &&
+                std::binary_search(checks.begin(), checks.end(), statement)) {
+              st = Status::Conflict("a record this write was built from was changed first by another node");
+            } else if (state != nullptr && std::strcmp(state, kDeadlock) == 0) {
+              st = Status::Conflict("this write and another node's waited for each other (PostgreSQL: " +
+                                    std::string(trim_whitespace(pq->PQresultErrorMessage(r))) + ")");
+            } else {
+              st = failed("write", r, c);
+            }
+          }
           break;
       }
     }

@@ -415,6 +415,9 @@ Status RocksDatabase::WriteGroup(std::span<const Batch* const> batches) {
         case Batch::OpType::kPut: s = wb.Put(impl_->cf[fi], slice(op.key), slice(op.value)); break;
         case Batch::OpType::kDelete: s = wb.Delete(impl_->cf[fi], slice(op.key)); break;
         case Batch::OpType::kDeleteRange: s = wb.DeleteRange(impl_->cf[fi], slice(op.key), slice(op.value)); break;
+        case Batch::OpType::kExpect:
+        case Batch::OpType::kExpectAbsent:
+          break;  // this process is the database's only writer (batch.h)
       }
       if (!s.ok()) return from_rocksdb(s);
     }

@@ -211,7 +211,7 @@ void transact_key(Ctx& c, int status, std::shared_ptr<WriteState> st, KeyBuildFn
           if (st->failed) {
             http::render_error(r, st->error, st->detail);
           } else if (!s.ok()) {
-            http::render_error(r, http::ErrorCode::kInternalError, "The API key could not be stored.");
+            render_write_failed(r, s, "API key");
           } else if (status == 204) {
             r.status = 204;
             r.body.clear();

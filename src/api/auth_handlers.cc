@@ -9,6 +9,7 @@
 #include "api/json_body.h"
 #include "api/pipeline.h"
 #include "api/render.h"
+#include "api/resource_handlers.h"
 #include "auth/password.h"
 #include "limit/sliding_window_limiter.h"
 #include "net/reactor.h"
@@ -146,7 +147,7 @@ void handle_logout(Ctx& c) {
           if (s.ok()) {
             ex->response().status = 204;
           } else {
-            http::render_error(ex->response(), http::ErrorCode::kInternalError, "The logout could not be stored.");
+            render_write_failed(ex->response(), s, "logout");
           }
           ex->finish();
         });
@@ -220,7 +221,7 @@ void handle_password_change(Ctx& c) {
                 } else if (s.code() == StatusCode::kNotFound) {
                   http::render_error(ex->response(), http::ErrorCode::kUnauthorized, kBadToken);
                 } else {
-                  http::render_error(ex->response(), http::ErrorCode::kInternalError, "The password could not be stored.");
+                  render_write_failed(ex->response(), s, "password");
                 }
                 ex->finish();
               });

@@ -25,7 +25,10 @@ void LastUsedRecorder::tick(int slot, int64_t now, bool force) {
         }
         return Status::Ok();
       },
-      [](Status) {});  // best effort: a failed write only leaves last_used_at older
+      // Best effort: a failed write only leaves last_used_at older — also a
+      // conflict (on a shared database another node changed the key first,
+      // say revoked it): dropped, never retried over that change.
+      [](Status) {});
 }
 
 }  // namespace claribi::api

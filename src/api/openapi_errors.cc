@@ -28,7 +28,8 @@ constexpr ErrorStatus kErrorStatuses[] = {
     {404, "NotFound", "No such record in the caller's organization (another organization's is 404 too), or a page "
                       "past the end of a list."},
     {409, "Conflict", "The change conflicts with the stored state (an email in use, the last administrator, a "
-                      "revoked key)."},
+                      "revoked key; in cluster mode, the record changed at the same moment through another node: "
+                      "nothing was stored, read it again and retry)."},
     {413, "PayloadTooLarge", "The body is larger than `http.max_body_bytes` (uploads: `http.max_upload_bytes`)."},
     {415, "UnsupportedMediaType", "A non-blank body that is not `application/json` (uploads also take "
                                   "`text/csv`); nothing was changed."},

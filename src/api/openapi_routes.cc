@@ -147,14 +147,14 @@ std::vector<RouteDoc> build() {
                json_ref("The key.", "ApiKey"), {}, {404}});
   d.push_back({Method::kPatch, key, "updateApiKey", "API keys", "Update an API key", "Changes the fields sent.",
                json_ref("The fields to change.", "ApiKeyPatch"), 200, json_ref("The key as stored.", "ApiKey"), {},
-               {404}});
+               {404, 409}});
   d.push_back({Method::kPut, key, "replaceApiKey", "API keys", "Replace an API key",
                "`name` and `scopes` are required; an absent `expires_at` clears the expiry.",
                json_ref("The key's name, scopes and expiry.", "ApiKeyInput"), 200,
-               json_ref("The key as stored.", "ApiKey"), {}, {404}});
+               json_ref("The key as stored.", "ApiKey"), {}, {404, 409}});
   d.push_back({Method::kDelete, key, "deleteApiKey", "API keys", "Delete an API key",
                "Revokes the key at once and removes it from lists.", no_body(), 204, no_content("Deleted."), {},
-               {404}});
+               {404, 409}});
   d.push_back({Method::kPost, key + "rotate/", "rotateApiKey", "API keys", "Rotate an API key",
                "A new key with the same name, scopes and expiry. During the grace period the old key shows "
                "`expires_at` = its end, then stops. A revoked or expired key cannot be rotated (`409 conflict`).",
@@ -162,7 +162,7 @@ std::vector<RouteDoc> build() {
                json_ref("The new key, with its full secret shown this once.", "ApiKeyWithSecret"), {}, {404, 409}});
   d.push_back({Method::kPost, key + "revoke/", "revokeApiKey", "API keys", "Revoke an API key",
                "Effective at once; revoking again keeps the first time.", no_body(), 200,
-               json_ref("The revoked key.", "ApiKey"), {}, {404}});
+               json_ref("The revoked key.", "ApiKey"), {}, {404, 409}});
 
   // ---- users and the organization (§5, §6)
   const std::string user = "/api/users/{id}/";
@@ -190,7 +190,7 @@ std::vector<RouteDoc> build() {
                json_ref("The organization.", "Organization"), {}, {}});
   d.push_back({Method::kPatch, "/api/organization/", "updateOrganization", "Organization", "Update the organization",
                "Changes the fields sent.", json_ref("The fields to change.", "OrganizationPatch"), 200,
-               json_ref("The organization as stored.", "Organization"), {}, {}});
+               json_ref("The organization as stored.", "Organization"), {}, {409}});
 
   // ---- data sources and their rows (§6, §10)
   add_collection(&d, "/api/data-sources/", "Data sources", "a data source", "data sources", "DataSource", name_list());

@@ -18,6 +18,7 @@
 #include "api/json_body.h"
 #include "api/pipeline.h"
 #include "api/render.h"
+#include "api/resource_handlers.h"
 #include "net/reactor.h"
 #include "net/worker.h"
 
@@ -161,7 +162,7 @@ void handle_organization_patch(Ctx& c) {
           if (st->missing) {
             render_missing(ex->response());
           } else if (!s.ok()) {
-            http::render_error(ex->response(), http::ErrorCode::kInternalError, "The organization could not be stored.");
+            render_write_failed(ex->response(), s, "organization");
           } else {
             return answer_with_counts(app, ex, st->org);
           }

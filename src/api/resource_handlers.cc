@@ -29,6 +29,22 @@ void render_resource_list(http::Response& r, std::string_view public_url, const 
   });
 }
 
+namespace {
+void render_not_stored(http::Response& r, std::string_view label) {
+  http::render_error(r, http::ErrorCode::kInternalError, "The " + std::string(label) + " could not be stored.");
+}
+}  // namespace
+
+void render_write_failed(http::Response& r, const Status& s, std::string_view label) {
+  if (s.code() == StatusCode::kConflict) {
+    http::render_error(r, http::ErrorCode::kConflict,
+                       "What this request changes was changed at the same moment through another server node; "
+                       "nothing was stored. Read it again and retry.");
+    return;
+  }
+  render_not_stored(r, label);
+}
+
 void render_write_result(http::Response& r, int status, const resources::WriteResult& res, std::string_view label,
                          uint64_t id) {
   switch (res.outcome) {
@@ -36,7 +52,7 @@ void render_write_result(http::Response& r, int status, const resources::WriteRe
       render_not_found(r, label, id);
       return;
     case resources::WriteOutcome::kFailed:
-      http::render_error(r, http::ErrorCode::kInternalError, "The " + std::string(label) + " could not be stored.");
+      render_not_stored(r, label);
       return;
     case resources::WriteOutcome::kOk:
       break;

@@ -43,6 +43,11 @@ bool parse_catalog_list_query(Ctx& c, std::span<const std::string_view> orderabl
 // Renders the list envelope around the page's items, or 404 past the end.
 void render_resource_list(http::Response& r, std::string_view public_url, const ListQuery& q, size_t count,
                           std::string_view items);
+// Renders a write that failed with `s`: 409 conflict when a record it was
+// built from was changed first through another node sharing the database
+// (nothing was stored; read again and retry), otherwise 500 "The <label>
+// could not be stored."
+void render_write_failed(http::Response& r, const Status& s, std::string_view label);
 // Renders a write's outcome: `status` with the record, 204, 404 or 500.
 void render_write_result(http::Response& r, int status, const resources::WriteResult& res, std::string_view label,
                          uint64_t id);

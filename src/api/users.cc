@@ -129,7 +129,7 @@ void transact_user(ApiContext* app, net::Exchange* ex, int status, UserBuildFn b
           if (st->failed) {
             http::render_error(r, st->error, st->detail);
           } else if (!s.ok()) {
-            http::render_error(r, http::ErrorCode::kInternalError, "The user could not be stored.");
+            render_write_failed(r, s, "user");
           } else if (status == 204) {
             r.status = 204;
             r.body.clear();

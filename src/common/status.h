@@ -19,6 +19,9 @@ enum class StatusCode : unsigned char {
   kPermissionDenied,
   kUnavailable,
   kInternal,
+  // A write's precondition did not hold: what it was built from changed in
+  // the meantime (another node sharing the database wrote it first).
+  kConflict,
 };
 
 class [[nodiscard]] Status {
@@ -33,6 +36,7 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string m) { return Status(StatusCode::kPermissionDenied, std::move(m)); }
   static Status Unavailable(std::string m) { return Status(StatusCode::kUnavailable, std::move(m)); }
   static Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
+  static Status Conflict(std::string m) { return Status(StatusCode::kConflict, std::move(m)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -235,6 +235,8 @@ AdminOutput failed(const Status& s) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kPermissionDenied:
       return failed(s.message());
+    case StatusCode::kConflict:
+      return failed(s.message() + "; nothing was written: run the command again");
     default:
       return failed("failed: " + s.message());
   }

@@ -4,8 +4,9 @@
 # `claribi-admin migrate`, refused before it; the suites of the quick start,
 # identities, resources, rows, analytics and report runs, each on a fresh
 # database; acknowledged writes after SIGKILL; a large upload through COPY;
-# ids from PostgreSQL's sequences unique across two nodes; health while
-# PostgreSQL is down and after it is back.
+# ids from PostgreSQL's sequences unique across two nodes; a read-modify-
+# write from a stale view refused (identity_shared_database_writes_test);
+# health while PostgreSQL is down and after it is back.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pg_lib.sh"
 
@@ -40,6 +41,15 @@ for t in ${POSTGRESQL_TEST_SUITES:-quickstart identity users resources rows anal
   [ "$result" = passed ] || { echo "--- ${t}_test on PostgreSQL:"; grep -E "FAIL|died|error" <<<"$out" | head -20; }
   check "${t}_test passes on PostgreSQL ($(tail -1 <<<"$out"))" "$result" "passed"
 done
+
+# --- read-modify-writes from a stale view: refused, never undoing another node's change --------
+# (a gtest binary of its own, on a fresh database: several nodes' identity services in one process)
+use_database shared_writes
+rc=0
+out=$(CLARIBI_TEST_POSTGRESQL_URL="$CLARIBI_STORAGE_POSTGRESQL_URL" "${SHARED_WRITES_TEST_BIN:?}" 2>&1) || rc=$?
+[ "$rc" -eq 0 ] || grep -E "Failure|Expected|Which is|actual|FAILED" <<<"$out" | head -20
+check "preconditions on a shared database: a stale node cannot undo a revocation or take a taken email" \
+  "$rc $(grep -c '^\[       OK \]' <<<"$out") $(grep -c '^\[  SKIPPED \]' <<<"$out")" "0 4 0"
 
 # --- durability, COPY, ids across nodes, health -------------------------------
 use_database main

@@ -70,5 +70,23 @@ TEST(StorageBatch, FromRepRefusesEveryTruncationAndUnknownBytes) {
   EXPECT_FALSE(Batch::FromRep(std::string("\x01\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 12), &out));
 }
 
+TEST(StorageBatch, PreconditionsIterateInOrderAndNeverComeFromTheChangeLog) {
+  Batch b;
+  b.Expect(Family::kApiKeys, "k", "was");
+  b.ExpectAbsent(Family::kMeta, "email/x");
+  b.Put(Family::kApiKeys, "k", "now");
+  std::vector<std::string> ops;
+  for (const Batch::Op& op : b)
+    ops.push_back(std::to_string(int(op.type)) + "/" + std::string(op.key) + "/" + std::string(op.value));
+  EXPECT_EQ(ops, (std::vector<std::string>{"4/k/was", "5/email/x/", "1/k/now"}));
+  EXPECT_EQ(b.count(), 3u);
+  // The change log holds writes only: a precondition there is not a write to apply.
+  Batch out;
+  EXPECT_FALSE(Batch::FromRep(b.rep(), &out));
+  Batch writes;
+  writes.Put(Family::kApiKeys, "k", "now");
+  EXPECT_TRUE(Batch::FromRep(writes.rep(), &out));
+}
+
 }  // namespace
 }  // namespace claribi::storage

@@ -71,6 +71,22 @@ TEST(StorageDatabase, GetPutDeleteAndNotFound) {
   EXPECT_EQ(get(*db, Family::kApiKeys, "a"), "2");
 }
 
+// The embedded engine's process is its only writer, and its view is the
+// database: preconditions (batch.h) are not checked, only carried.
+TEST(StorageDatabase, EmbeddedEngineWritesPastPreconditions) {
+  TempDir dir;
+  auto db = open_db(dir.sub("db"));
+  ASSERT_TRUE(db);
+  Batch b;
+  b.Expect(Family::kUsers, "a", "not what is there");
+  b.ExpectAbsent(Family::kUsers, "b");
+  b.Put(Family::kUsers, "a", "1");
+  ASSERT_TRUE(db->Write(b).ok());
+  EXPECT_EQ(get(*db, Family::kUsers, "a"), "1");
+  std::string v;
+  EXPECT_EQ(db->Get(Family::kUsers, "b", &v).code(), StatusCode::kNotFound) << "a precondition writes nothing";
+}
+
 TEST(StorageDatabase, PrefixScansForwardReverseAndStop) {
   TempDir dir;
   auto db = open_db(dir.sub("db"));
