@@ -150,35 +150,32 @@ void IdentityStore::PutUser(Batch& b, const model::User& user, const model::User
   b.Put(Family::kMeta, email_key(user.email), key);
 }
 
+namespace {
+// What a read-modify-write was built from: the record as `current`, or none.
+template <class Record>
+void expect_record(Batch& b, Family f, std::string_view key, const Record* current) {
+  if (current != nullptr) {
+    b.Expect(f, key, encode(*current));
+  } else {
+    b.ExpectAbsent(f, key);
+  }
+}
+}  // namespace
+
 void IdentityStore::ExpectOrganization(Batch& b, uint64_t org_id, const model::Organization* current) {
   char buf[kIdKeySize];
-  std::string_view key = id_key(org_id, buf);
-  if (current != nullptr) {
-    b.Expect(Family::kOrganizations, key, encode(*current));
-  } else {
-    b.ExpectAbsent(Family::kOrganizations, key);
-  }
+  expect_record(b, Family::kOrganizations, id_key(org_id, buf), current);
 }
 
 void IdentityStore::ExpectUser(Batch& b, const model::User& written, const model::User* current) {
   char buf[kOrgKeySize];
-  std::string_view key = org_key(written.org_id, written.id, buf);
-  if (current != nullptr) {
-    b.Expect(Family::kUsers, key, encode(*current));
-  } else {
-    b.ExpectAbsent(Family::kUsers, key);
-  }
+  expect_record(b, Family::kUsers, org_key(written.org_id, written.id, buf), current);
   if (current == nullptr || current->email != written.email) b.ExpectAbsent(Family::kMeta, email_key(written.email));
 }
 
 void IdentityStore::ExpectApiKey(Batch& b, const model::ApiKey& written, const model::ApiKey* current) {
   char buf[kOrgKeySize];
-  std::string_view key = org_key(written.org_id, written.id, buf);
-  if (current != nullptr) {
-    b.Expect(Family::kApiKeys, key, encode(*current));
-  } else {
-    b.ExpectAbsent(Family::kApiKeys, key);
-  }
+  expect_record(b, Family::kApiKeys, org_key(written.org_id, written.id, buf), current);
 }
 
 void IdentityStore::DeleteUser(Batch& b, const model::User& user) {
