@@ -101,6 +101,7 @@ void GroupCommitWriter::Commit(std::vector<Request>& group, size_t begin, size_t
       if (group[i].after_commit) group[i].after_commit();
   } else {
     writes_failed_.fetch_add(end - begin, std::memory_order_relaxed);
+    if (st.code() == StatusCode::kConflict) writes_conflicted_.fetch_add(end - begin, std::memory_order_relaxed);
     for (size_t i = begin; i < end; ++i)  // an empty batch wrote nothing that failed
       if (group[i].after_commit && group[i].batch.empty()) group[i].after_commit();
   }

@@ -74,6 +74,8 @@ class GroupCommitWriter {
   uint64_t batches_written() const { return batches_written_.load(std::memory_order_relaxed); }
   uint64_t writes_committed() const { return writes_committed_.load(std::memory_order_relaxed); }
   uint64_t writes_failed() const { return writes_failed_.load(std::memory_order_relaxed); }
+  // Of those, the batches refused with kConflict (a precondition, batch.h).
+  uint64_t writes_conflicted() const { return writes_conflicted_.load(std::memory_order_relaxed); }
   // Whether the latest synced write failed (cleared by the next that succeeds).
   bool last_write_failed() const { return last_write_failed_.load(std::memory_order_relaxed); }
   // Per synced write: how many batches it carried, and how long it took
@@ -104,6 +106,7 @@ class GroupCommitWriter {
   std::atomic<uint64_t> batches_written_{0};
   std::atomic<uint64_t> writes_committed_{0};
   std::atomic<uint64_t> writes_failed_{0};
+  std::atomic<uint64_t> writes_conflicted_{0};
   std::atomic<bool> last_write_failed_{false};
   metrics::Histogram group_sizes_{kGroupSizeBounds};
   metrics::Histogram sync_micros_{kSyncBoundsUs};

@@ -288,6 +288,10 @@ void App::add_metrics(metrics::Registry& registry) {
               gw.sync_micros(), 1e6);
     w.family("claribi_group_commit_writes_failed_total", "counter", "Write batches whose synced write failed.");
     w.sample("claribi_group_commit_writes_failed_total", "", gw.writes_failed());
+    w.family("claribi_group_commit_conflicts_total", "counter",
+             "Of those, batches refused because a record they were built from was changed first through another "
+             "node (cluster mode: the client got 409 conflict).");
+    w.sample("claribi_group_commit_conflicts_total", "", gw.writes_conflicted());
 
     const storage::Database::Figures f = p->db->KeyFigures();
     if (!f.families.empty()) {  // the embedded engine (PostgreSQL has its own statistics views)

@@ -140,6 +140,8 @@ TEST(SharedDatabaseWrites, InAGroupOnlyTheConflictingBatchFails) {
   EXPECT_EQ(get(*db, k + "/c"), "c");
   // The group of three, then each again on its own.
   EXPECT_EQ(writer.batches_written() - writes_before, 4u);
+  EXPECT_EQ(writer.writes_failed(), 1u);
+  EXPECT_EQ(writer.writes_conflicted(), 1u);
   writer.Stop();
 }
 
