@@ -15,7 +15,8 @@
 // nothing of it lands. They guard a read-modify-write built from a node's
 // in-memory view against a change another node committed that the view has
 // not caught up with (the PostgreSQL engine checks them). The embedded engine
-// has one writer — its process, whose view is its database — and skips them.
+// has one writer — its process, whose view is its database — and skips them
+// (Database::checks_preconditions says which, so callers build none for it).
 #pragma once
 
 #include <cstddef>

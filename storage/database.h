@@ -217,6 +217,10 @@ class Database {
   // Writable() reads a flag, so a failed synced write (a disk error) is
   // reported until a write succeeds.
   virtual bool writable_is_live() const { return false; }
+  // Whether WriteGroup checks a batch's preconditions (Batch::Expect): an
+  // engine other processes write too. The embedded engine's process is its
+  // only writer and skips them, so callers need not build them for it.
+  virtual bool checks_preconditions() const { return false; }
 
  protected:
   Database() = default;

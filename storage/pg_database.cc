@@ -269,13 +269,20 @@ class PgDatabase final : public Database {
     // What the other nodes must apply in memory: one change-log row in the
     // same transaction, announced with NOTIFY when it commits.
     Batch logged;
+    // The keys of every precondition, locked first and in one order (on
+    // every node), so two nodes' groups cannot deadlock on them.
+    std::vector<std::pair<Family, std::string_view>> expected;
     for (const Batch* b : batches) {
       for (const Batch::Op& op : *b) {
+        if (op.type == Batch::OpType::kExpect || op.type == Batch::OpType::kExpectAbsent)
+          expected.emplace_back(op.family, op.key);
         if (!kept_in_memory(op.family)) continue;
         if (op.type == Batch::OpType::kPut) logged.Put(op.family, op.key, op.value);
         if (op.type == Batch::OpType::kDelete) logged.Delete(op.family, op.key);
       }
     }
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
     Result<PGconn*> got = take();
     if (!got.ok()) return got.status();
     Lease lease(*this, got.value());
@@ -288,15 +295,6 @@ class PgDatabase final : public Database {
         st = failed("send", nullptr, c);
       ++sent;
     };
-    // The keys of every precondition, locked first and in one order (on
-    // every node), so two nodes' groups cannot deadlock on them.
-    std::vector<std::pair<Family, std::string_view>> expected;
-    for (const Batch* b : batches)
-      for (const Batch::Op& op : *b)
-        if (op.type == Batch::OpType::kExpect || op.type == Batch::OpType::kExpectAbsent)
-          expected.emplace_back(op.family, op.key);
-    std::sort(expected.begin(), expected.end());
-    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
     for (const auto& [family, key] : expected) {
       Params p;
       p.bytes(key);
@@ -464,6 +462,7 @@ class PgDatabase final : public Database {
   }
 
   bool writable_is_live() const override { return true; }
+  bool checks_preconditions() const override { return true; }
   const std::string& path() const override { return shown_; }
   bool read_only() const override { return false; }
 

@@ -79,10 +79,12 @@ storage::Batch IdentityService::build_batch(const Change& c) const {
   // node may have changed it since this node's view last caught up (a key
   // revoked there while the last-used flush here rewrites it), and then the
   // change must fail rather than undo that one.
-  for (const auto& o : c.orgs) storage::IdentityStore::ExpectOrganization(b, o.id, view.organization(o.id));
-  for (const auto& u : c.users) storage::IdentityStore::ExpectUser(b, u, view.user(u.id));
-  for (const auto& u : c.removed_users) storage::IdentityStore::ExpectUser(b, u, view.user(u.id));
-  for (const auto& k : c.keys) storage::IdentityStore::ExpectApiKey(b, k, view.key(k.id));
+  if (db_.checks_preconditions()) {
+    for (const auto& o : c.orgs) storage::IdentityStore::ExpectOrganization(b, o.id, view.organization(o.id));
+    for (const auto& u : c.users) storage::IdentityStore::ExpectUser(b, u, view.user(u.id));
+    for (const auto& u : c.removed_users) storage::IdentityStore::ExpectUser(b, u, view.user(u.id));
+    for (const auto& k : c.keys) storage::IdentityStore::ExpectApiKey(b, k, view.key(k.id));
+  }
   for (const auto& o : c.orgs) storage::IdentityStore::PutOrganization(b, o);
   for (const auto& u : c.users) storage::IdentityStore::PutUser(b, u, view.user(u.id));
   for (const auto& u : c.removed_users) storage::IdentityStore::DeleteUser(b, u);
